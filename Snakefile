@@ -1,0 +1,24 @@
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/embed.smk"
+include: "rules/cluster.smk"
+include: "rules/select.smk"
+include: "rules/label.smk"
+include: "rules/propagate.smk"
+include: "rules/train.smk"
+include: "rules/evaluate.smk"
+include: "rules/summarize.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        summary_outputs(),

@@ -1,0 +1,19 @@
+rule cluster:
+    input:
+        features="results/embeddings/{embedding}/train.npy",
+    output:
+        clusters="results/clusters/{embedding}/k{k}/seed{seed}/clusters.npz",
+    log:
+        "logs/cluster/{embedding}/k{k}/seed{seed}.log",
+    benchmark:
+        "benchmarks/cluster/{embedding}/k{k}/seed{seed}.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    params:
+        kmeans=clustering_params(),
+    script:
+        "../scripts/cluster.py"

@@ -1,0 +1,16 @@
+"""Read the configured data set, verify and decode it, write one compressed array file."""
+
+from clusterprop.data import read_source
+from clusterprop.io import save_npz
+from clusterprop.logs import configure
+
+logger = configure(snakemake.log[0])
+dataset = read_source(dict(snakemake.input), snakemake.params.source)
+save_npz(snakemake.output.dataset, compressed=True, **dataset)
+logger.info(
+    "%d training and %d test images of %s, %d classes",
+    len(dataset["X_train"]),
+    len(dataset["X_test"]),
+    dataset["X_train"].shape[1:],
+    len(dataset["class_names"]),
+)

@@ -1,0 +1,360 @@
+"""Obtain, verify and decode image data sets (Fashion-MNIST, IDX directories, .npz)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import time
+import urllib.request
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from clusterprop.io import atomic_path
+
+logger = logging.getLogger(__name__)
+
+FASHION_MNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+#: Debian's ``dataset-fashion-mnist`` package installs the original files here.
+SYSTEM_FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+
+@dataclass(frozen=True)
+class IdxFile:
+    role: str
+    name: str
+    #: MD5 of the gzipped file as published by Zalando Research.
+    md5_gz: str
+    #: MD5 of the decompressed file, also published; it identifies a repacked copy
+    #: (Debian recompresses the files, which changes the gzip header, not the data).
+    md5_raw: str
+
+
+FASHION_MNIST_FILES = (
+    IdxFile(
+        "X_train",
+        "train-images-idx3-ubyte.gz",
+        "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+    ),
+    IdxFile(
+        "y_train",
+        "train-labels-idx1-ubyte.gz",
+        "25c81989df183df01b3e8a0aad5dffbe",
+        "9018921c3c673c538a1fc5bad174d6f9",
+    ),
+    IdxFile(
+        "X_test",
+        "t10k-images-idx3-ubyte.gz",
+        "bef4ecab320f06d8554ea6380940ec79",
+        "8181f5470baa50b63fa0f6fddb340f0a",
+    ),
+    IdxFile(
+        "y_test",
+        "t10k-labels-idx1-ubyte.gz",
+        "bb300cfdad3c16e7a12a480ee83cd310",
+        "15d484375f8d13e6eb1aabb0c3f46965",
+    ),
+)
+IDX_NAMES = {f.role: f.name.removesuffix(".gz") for f in FASHION_MNIST_FILES}
+
+# IDX type codes (third byte of the magic number) -> big-endian numpy dtypes.
+_IDX_DTYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+
+class DataError(ValueError):
+    """A data file is missing, corrupt or of the wrong shape."""
+
+
+# --------------------------------------------------------------------------- IDX
+
+
+def decode_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
+    """Decode the bytes of one (decompressed) IDX file into an array.
+
+    Checks the magic number, the dimensions and that the length matches exactly.
+    """
+    if len(data) < 4:
+        raise DataError(f"{name}: too short for an IDX header ({len(data)} bytes)")
+    zero1, zero2, type_code, ndim = data[0], data[1], data[2], data[3]
+    if zero1 != 0 or zero2 != 0 or type_code not in _IDX_DTYPES:
+        raise DataError(
+            f"{name}: wrong magic number 0x{data[:4].hex()} (expected 0x0000TTDD with "
+            f"type code TT in {sorted(hex(c) for c in _IDX_DTYPES)})"
+        )
+    if ndim == 0:
+        raise DataError(f"{name}: IDX header declares 0 dimensions")
+    header_len = 4 + 4 * ndim
+    if len(data) < header_len:
+        raise DataError(f"{name}: truncated IDX header ({len(data)} of {header_len} bytes)")
+    dims = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+    dtype = _IDX_DTYPES[type_code]
+    expected = header_len + int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    if len(data) != expected:
+        kind = "truncated" if len(data) < expected else "has trailing bytes"
+        raise DataError(
+            f"{name}: {kind}: {len(data)} bytes, but the header's dimensions {dims} need {expected}"
+        )
+    array = np.frombuffer(data, dtype=dtype, offset=header_len).reshape(dims)
+    return array.astype(dtype.newbyteorder("="))
+
+
+def read_maybe_gzipped(path: str | os.PathLike) -> bytes:
+    """Read a file, decompressing it when it is gzipped (detected by its magic bytes)."""
+    path = Path(path)
+    raw = path.read_bytes()
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise DataError(f"{path}: corrupt or truncated gzip file ({exc})") from exc
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    return decode_idx(read_maybe_gzipped(path), name=str(path))
+
+
+def find_idx_files(directory: str | os.PathLike) -> dict[str, Path]:
+    """The four MNIST-format files in ``directory``, gzipped or not, keyed by role."""
+    directory = Path(directory)
+    found, missing = {}, []
+    for role, stem in IDX_NAMES.items():
+        for candidate in (directory / f"{stem}.gz", directory / stem):
+            if candidate.is_file():
+                found[role] = candidate
+                break
+        else:
+            missing.append(f"{stem}[.gz]")
+    if missing:
+        raise DataError(f"{directory}: missing IDX file(s): {', '.join(missing)}")
+    return found
+
+
+# --------------------------------------------------------------------------- MD5
+
+
+def md5_of(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def verify_fashion_mnist_file(path: str | os.PathLike, spec: IdxFile) -> None:
+    """Refuse ``path`` unless it is the published file (or a recompressed copy of it)."""
+    raw = Path(path).read_bytes()
+    got = md5_of(raw)
+    if got == spec.md5_gz:
+        return
+    try:
+        content_md5 = md5_of(read_maybe_gzipped(path))
+    except DataError:
+        content_md5 = None
+    if content_md5 == spec.md5_raw:
+        return
+    raise DataError(
+        f"{path}: MD5 mismatch for {spec.name}: got {got}, expected {spec.md5_gz} "
+        f"(or decompressed content {spec.md5_raw}); the file is corrupt or not "
+        "the published Fashion-MNIST"
+    )
+
+
+def resolve_fashion_mnist_dir(
+    configured: str | None, system_dir: str = SYSTEM_FASHION_MNIST_DIR
+) -> Path | None:
+    """Where to read Fashion-MNIST from: the configured directory, else the system copy.
+
+    Returns None when neither exists, meaning: download it.
+    """
+    if configured:
+        return Path(configured)
+    if all((Path(system_dir) / f.name).is_file() for f in FASHION_MNIST_FILES):
+        return Path(system_dir)
+    return None
+
+
+# --------------------------------------------------------------------------- download
+
+
+def download(
+    url: str,
+    dest: str | os.PathLike,
+    verify: Callable[[Path], None],
+    *,
+    attempts: int = 3,
+    timeout: float = 60.0,
+    opener: Callable = urllib.request.urlopen,
+) -> None:
+    """Download ``url`` to ``dest`` with progress in the log, verified before it lands.
+
+    A cut-off or corrupt download is retried; after ``attempts`` failures a
+    ``DataError`` names the problem. ``dest`` only ever appears complete and verified.
+    """
+    last_error: Exception | None = None
+    for attempt in range(1, attempts + 1):
+        try:
+            with atomic_path(dest) as tmp:
+                _fetch(url, tmp, timeout, opener)
+                verify(tmp)
+            return
+        except (OSError, DataError) as exc:
+            last_error = exc
+            logger.warning("download %s failed (attempt %d/%d): %s", url, attempt, attempts, exc)
+            time.sleep(min(2**attempt, 10) if attempt < attempts else 0)
+    raise DataError(f"could not download {url} after {attempts} attempts: {last_error}")
+
+
+def _fetch(url: str, dest: Path, timeout: float, opener: Callable) -> None:
+    with opener(url, timeout=timeout) as response, open(dest, "wb") as out:
+        total = int(response.headers.get("Content-Length") or 0)
+        done, next_report = 0, 0.0
+        while chunk := response.read(1 << 16):
+            out.write(chunk)
+            done += len(chunk)
+            if total and done / total >= next_report:
+                logger.info("%s: %5.1f%% of %.1f MB", url, 100 * done / total, total / 1e6)
+                next_report += 0.1
+        if total and done != total:
+            raise DataError(f"{url}: connection closed after {done} of {total} bytes")
+
+
+# --------------------------------------------------------------------------- data sets
+
+
+def load_idx_dataset(files: dict[str, str | os.PathLike]) -> dict[str, np.ndarray]:
+    """Decode the four IDX files given by role (X_train, y_train, X_test, y_test)."""
+    return {role: read_idx(files[role]) for role in IDX_NAMES}
+
+
+def load_npz_dataset(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read a ``.npz`` with X_train, y_train, X_test, y_test (and optional class_names)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: not a readable .npz file ({exc})") from exc
+    missing = [key for key in IDX_NAMES if key not in arrays]
+    if missing:
+        raise DataError(f"{path}: missing array(s) {missing}; found {sorted(arrays)}")
+    return arrays
+
+
+def prepare_dataset(
+    arrays: dict[str, np.ndarray],
+    *,
+    class_names: list[str] | None = None,
+    n_train: int | None = None,
+    n_test: int | None = None,
+    source: str = "",
+) -> dict[str, np.ndarray]:
+    """Validate a data set and return it in the workflow's canonical form.
+
+    Images become ``(n, height, width)`` arrays, labels int64 in ``[0, n_classes)``;
+    ``n_train``/``n_test`` keep only the first images of each split.
+    """
+    out: dict[str, np.ndarray] = {}
+    for split in ("train", "test"):
+        X, y = np.asarray(arrays[f"X_{split}"]), np.asarray(arrays[f"y_{split}"])
+        if X.ndim != 3:
+            raise DataError(f"{source}: X_{split} must be (n, height, width), got {X.shape}")
+        if y.ndim != 1 or len(y) != len(X):
+            raise DataError(
+                f"{source}: y_{split} must be 1-d with one label per image: "
+                f"{y.shape} labels for {len(X)} images"
+            )
+        if not np.issubdtype(y.dtype, np.integer):
+            raise DataError(f"{source}: y_{split} must hold integers, got {y.dtype}")
+        if X.dtype != np.uint8:
+            if not np.issubdtype(X.dtype, np.floating):
+                raise DataError(f"{source}: X_{split} must be uint8 or float, got {X.dtype}")
+            if X.size and (np.nanmin(X) < 0 or np.nanmax(X) > 1 or np.isnan(X).any()):
+                raise DataError(f"{source}: float X_{split} must lie in [0, 1]")
+        limit = n_train if split == "train" else n_test
+        if limit is not None:
+            if limit > len(X):
+                raise DataError(f"{source}: n_{split}={limit} but the split has {len(X)} images")
+            X, y = X[:limit], y[:limit]
+        out[f"X_{split}"], out[f"y_{split}"] = X, y.astype(np.int64)
+    if out["X_train"].shape[1:] != out["X_test"].shape[1:]:
+        raise DataError(
+            f"{source}: train images {out['X_train'].shape[1:]} and test images "
+            f"{out['X_test'].shape[1:]} differ in size"
+        )
+    labels = np.concatenate([out["y_train"], out["y_test"]])
+    if labels.size and labels.min() < 0:
+        raise DataError(f"{source}: negative class label {labels.min()}")
+    if class_names is None and "class_names" in arrays:
+        class_names = [str(c) for c in arrays["class_names"]]
+    n_classes = int(labels.max()) + 1 if class_names is None else len(class_names)
+    if class_names is None:
+        class_names = [str(c) for c in range(n_classes)]
+    if labels.max() >= n_classes:
+        raise DataError(
+            f"{source}: label {labels.max()} but only {n_classes} class names {class_names}"
+        )
+    if len(set(class_names)) != len(class_names):
+        raise DataError(f"{source}: class names are not unique: {class_names}")
+    out["class_names"] = np.array(class_names, dtype=str)
+    return out
+
+
+def find_spec(path: str | os.PathLike) -> IdxFile:
+    """The published Fashion-MNIST file that ``path`` is named after."""
+    name = Path(path).name
+    for spec in FASHION_MNIST_FILES:
+        if spec.name == name:
+            return spec
+    raise DataError(f"{path}: not a Fashion-MNIST file name")
+
+
+def read_source(inputs: dict[str, str], source: dict) -> dict[str, np.ndarray]:
+    """Read, verify and validate the data set a config's ``dataset`` section names.
+
+    ``inputs`` maps roles to files (fashion-mnist), ``idx_dir`` to a directory (idx)
+    or ``npz`` to a file (npz).
+    """
+    fmt = source["format"]
+    class_names = source.get("class_names")
+    if fmt == "npz":
+        where = inputs["npz"]
+        arrays = load_npz_dataset(where)
+    elif fmt == "idx":
+        where = inputs["idx_dir"]
+        arrays = load_idx_dataset(find_idx_files(where))
+    elif fmt == "fashion-mnist":
+        where = str(Path(inputs["X_train"]).parent)
+        for spec in FASHION_MNIST_FILES:  # all four are checked before any is decoded
+            verify_fashion_mnist_file(inputs[spec.role], spec)
+        arrays = load_idx_dataset(inputs)
+        class_names = class_names or list(FASHION_MNIST_CLASSES)
+    else:
+        raise DataError(f"unknown dataset format {fmt!r}")
+    return prepare_dataset(
+        arrays,
+        class_names=class_names,
+        n_train=source.get("n_train"),
+        n_test=source.get("n_test"),
+        source=str(where),
+    )

@@ -1,0 +1,18 @@
+"""Glue between the Snakefile and the package."""
+
+from __future__ import annotations
+
+import os
+
+
+def export_package_dir(package_dir: str) -> None:
+    """Put ``package_dir`` first on PYTHONPATH, so that every job's script imports this
+    package: local jobs, cluster jobs (which re-read the Snakefile) and conda envs alike.
+
+    This lives here rather than in the Snakefile because ``snakemake --lint`` takes any
+    environment access there for a variable the user must provide; this one it sets.
+    """
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [package_dir, *(p for p in paths if p != package_dir)]
+    )

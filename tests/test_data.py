@@ -1,0 +1,207 @@
+import gzip
+import io
+import shutil
+
+import numpy as np
+import pytest
+
+from clusterprop.data import (
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_FILES,
+    DataError,
+    decode_idx,
+    download,
+    find_spec,
+    load_npz_dataset,
+    prepare_dataset,
+    read_idx,
+    read_source,
+    resolve_fashion_mnist_dir,
+    verify_fashion_mnist_file,
+)
+
+
+def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
+    header = bytes([0, 0, type_code, array.ndim]) + np.array(array.shape, ">u4").tobytes()
+    return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+
+
+def test_decode_idx_known_answer():
+    images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    np.testing.assert_array_equal(decode_idx(idx_bytes(images)), images)
+
+
+def test_decode_idx_big_endian_int32():
+    values = np.array([1, -2, 70000], dtype=np.int32)
+    decoded = decode_idx(idx_bytes(values, type_code=0x0C))
+    np.testing.assert_array_equal(decoded, values)
+    assert decoded.dtype == np.dtype("int32")
+
+
+def test_decode_idx_refuses_wrong_magic():
+    data = bytearray(idx_bytes(np.zeros((2, 2), np.uint8)))
+    data[2] = 0x07
+    with pytest.raises(DataError, match="wrong magic number 0x00000702"):
+        decode_idx(bytes(data), "x.idx")
+    with pytest.raises(DataError, match="wrong magic"):
+        decode_idx(b"\x01" + bytes(data[1:]))
+
+
+def test_decode_idx_refuses_truncated_and_trailing_bytes():
+    data = idx_bytes(np.ones((3, 5, 5), np.uint8))
+    with pytest.raises(DataError, match=r"x: truncated: 90 bytes, .*\(3, 5, 5\) need 91"):
+        decode_idx(data[:-1], "x")
+    with pytest.raises(DataError, match="trailing bytes"):
+        decode_idx(data + b"\0", "x")
+    with pytest.raises(DataError, match="truncated IDX header"):
+        decode_idx(data[:9], "x")
+
+
+def test_read_idx_truncated_gzip(tmp_path, fashion_dir):
+    source = (fashion_dir / "t10k-labels-idx1-ubyte.gz").read_bytes()
+    broken = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    broken.write_bytes(source[: len(source) // 2])
+    with pytest.raises(DataError, match="corrupt or truncated gzip"):
+        read_idx(broken)
+
+
+def test_real_fashion_mnist_decodes(fashion):
+    assert fashion["X_train"].shape == (60000, 28, 28)
+    assert fashion["X_test"].shape == (10000, 28, 28)
+    assert fashion["X_train"].dtype == np.uint8
+    # the published first labels: ankle boot, T-shirt, T-shirt, dress, T-shirt, pullover
+    np.testing.assert_array_equal(fashion["y_train"][:6], [9, 0, 0, 3, 0, 2])
+    np.testing.assert_array_equal(np.bincount(fashion["y_train"]), [6000] * 10)
+    np.testing.assert_array_equal(np.bincount(fashion["y_test"]), [1000] * 10)
+
+
+def test_md5_accepts_published_and_recompressed_files(tmp_path, fashion_dir):
+    spec = find_spec("t10k-labels-idx1-ubyte.gz")
+    system_copy = fashion_dir / spec.name  # Debian recompressed it: only the content matches
+    verify_fashion_mnist_file(system_copy, spec)
+    recompressed = tmp_path / spec.name
+    recompressed.write_bytes(gzip.compress(gzip.decompress(system_copy.read_bytes()), mtime=0))
+    verify_fashion_mnist_file(recompressed, spec)
+
+
+def test_md5_mismatch_is_refused(tmp_path, fashion_dir):
+    spec = find_spec("t10k-labels-idx1-ubyte.gz")
+    content = bytearray(gzip.decompress((fashion_dir / spec.name).read_bytes()))
+    content[100] ^= 1  # one flipped bit in one label
+    bad = tmp_path / spec.name
+    bad.write_bytes(gzip.compress(bytes(content)))
+    with pytest.raises(DataError, match=f"MD5 mismatch for {spec.name}"):
+        verify_fashion_mnist_file(bad, spec)
+
+
+def test_md5_mismatch_leaves_no_output(tmp_path, fashion_dir):
+    """A corrupt input file fails the data step before anything is written."""
+    files = {}
+    for spec in FASHION_MNIST_FILES:
+        files[spec.role] = tmp_path / spec.name
+        shutil.copy(fashion_dir / spec.name, files[spec.role])
+    with open(files["y_test"], "r+b") as handle:
+        handle.seek(-20, 2)
+        handle.write(b"\0" * 4)
+    source = {"format": "fashion-mnist", "n_train": None, "n_test": None}
+    with pytest.raises(DataError, match="t10k-labels-idx1-ubyte.gz: MD5 mismatch"):
+        read_source({k: str(v) for k, v in files.items()}, source)
+
+
+class FakeResponse(io.BytesIO):
+    def __init__(self, body: bytes, length: int):
+        super().__init__(body)
+        self.headers = {"Content-Length": str(length)}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_download_retries_cut_off_transfer_then_lands_verified(tmp_path, fashion_dir):
+    spec = find_spec("t10k-labels-idx1-ubyte.gz")
+    body = (fashion_dir / spec.name).read_bytes()
+    responses = [FakeResponse(body[:1000], len(body)), FakeResponse(body, len(body))]
+    dest = tmp_path / spec.name
+    download(
+        "http://example.invalid/" + spec.name,
+        dest,
+        verify=lambda p: verify_fashion_mnist_file(p, spec),
+        opener=lambda url, timeout: responses.pop(0),
+    )
+    assert dest.read_bytes() == body
+    assert [p.name for p in tmp_path.iterdir()] == [spec.name]
+
+
+def test_download_of_corrupt_file_is_refused_and_leaves_nothing(tmp_path):
+    spec = find_spec("t10k-labels-idx1-ubyte.gz")
+    dest = tmp_path / spec.name
+    with pytest.raises(DataError, match="after 2 attempts: .*MD5 mismatch"):
+        download(
+            "http://example.invalid/x",
+            dest,
+            verify=lambda p: verify_fashion_mnist_file(p, spec),
+            attempts=2,
+            opener=lambda url, timeout: FakeResponse(b"not the file", 12),
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resolve_fashion_mnist_dir(tmp_path, fashion_dir):
+    assert resolve_fashion_mnist_dir("/my/dir") == tmp_path.__class__("/my/dir")
+    assert resolve_fashion_mnist_dir(None) == fashion_dir
+    assert resolve_fashion_mnist_dir(None, system_dir=str(tmp_path)) is None
+
+
+def test_read_source_fashion_mnist_subset(fashion_dir):
+    inputs = {spec.role: str(fashion_dir / spec.name) for spec in FASHION_MNIST_FILES}
+    source = {"format": "fashion-mnist", "n_train": 500, "n_test": 100, "class_names": None}
+    data = read_source(inputs, source)
+    assert data["X_train"].shape == (500, 28, 28)
+    assert data["y_test"].shape == (100,)
+    assert data["class_names"].tolist() == list(FASHION_MNIST_CLASSES)
+
+
+def test_npz_dataset_any_size_and_classes(tmp_path, fashion):
+    path = tmp_path / "small.npz"
+    crops = fashion["X_train"][:40, 4:20, 4:24]  # 16 x 20 images, 3 classes
+    np.savez(
+        path,
+        X_train=crops[:30],
+        y_train=fashion["y_train"][:30] % 3,
+        X_test=crops[30:],
+        y_test=fashion["y_train"][30:40] % 3,
+    )
+    data = read_source({"npz": str(path)}, {"format": "npz", "class_names": ["a", "b", "c"]})
+    assert data["X_train"].shape == (30, 16, 20)
+    assert data["class_names"].tolist() == ["a", "b", "c"]
+
+
+def test_npz_dataset_missing_array(tmp_path):
+    path = tmp_path / "bad.npz"
+    np.savez(path, X_train=np.zeros((2, 3, 3)), y_train=np.zeros(2, int))
+    with pytest.raises(DataError, match=r"missing array\(s\) \['X_test', 'y_test'\]"):
+        load_npz_dataset(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"y_train": np.array([0, 1, 5])}, "label 5 but only 3 class names"),
+        ({"y_train": np.array([0, 1])}, "one label per image"),
+        ({"X_train": np.full((3, 4, 4), 2.0)}, r"must lie in \[0, 1\]"),
+        ({"X_test": np.zeros((2, 5, 4), np.uint8)}, "differ in size"),
+    ],
+)
+def test_prepare_dataset_refuses_bad_arrays(change, message):
+    arrays = {
+        "X_train": np.zeros((3, 4, 4), np.uint8),
+        "y_train": np.array([0, 1, 2]),
+        "X_test": np.zeros((2, 4, 4), np.uint8),
+        "y_test": np.array([0, 1]),
+        **change,
+    }
+    with pytest.raises(DataError, match=message):
+        prepare_dataset(arrays, class_names=["a", "b", "c"], source="t")

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from clusterprop.cluster import kmeans
+from clusterprop.select import random_picks, representatives
+
+
+def test_representative_is_argmin_of_distance_per_cluster():
+    assignments = np.array([0, 0, 1, 1, 1, 2, 0])
+    distances = np.array([0.5, 0.2, 0.9, 0.1, 0.3, 1.0, 0.2])
+    chosen = representatives(assignments, distances)
+    # cluster 0: images 1 and 6 tie at 0.2 -> the lower id wins
+    assert chosen.image_id.tolist() == [1, 3, 5]
+    assert chosen.cluster.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(chosen.distance, [0.2, 0.1, 1.0])
+
+
+def test_representatives_on_real_kmeans(fashion_subset):
+    X = fashion_subset["X_train"]
+    result = kmeans(X, k=15, seed=0)
+    chosen = representatives(result.assignments, result.distances)
+    assert len(chosen) == 15
+    full = np.linalg.norm(X[:, None, :] - result.centroids[None], axis=2)
+    for row in chosen.itertuples():
+        members = np.flatnonzero(result.assignments == row.cluster)
+        assert row.image_id == members[np.argmin(full[members, row.cluster])]
+    # each image's stored distance is to its own centroid
+    np.testing.assert_allclose(
+        result.distances, full[np.arange(len(X)), result.assignments], rtol=1e-4
+    )
+
+
+def test_kmeans_is_reproducible_and_seed_dependent(fashion_subset):
+    X = fashion_subset["X_train"][:1000]
+    a, b, c = kmeans(X, 8, 1), kmeans(X, 8, 1), kmeans(X, 8, 2)
+    np.testing.assert_array_equal(a.assignments, b.assignments)
+    assert not np.array_equal(a.centroids, c.centroids)
+
+
+def test_kmeans_refuses_k_larger_than_data(fashion_subset):
+    with pytest.raises(ValueError, match="k=11 clusters needs 1 <= k <= 10"):
+        kmeans(fashion_subset["X_train"][:10], 11, 0)
+
+
+def test_random_picks_are_distinct_reproducible_and_seeded():
+    a = random_picks(1000, 50, seed=3)
+    assert a.image_id.is_unique and len(a) == 50
+    assert a.image_id.between(0, 999).all()
+    assert a.image_id.tolist() == random_picks(1000, 50, seed=3).image_id.tolist()
+    assert a.image_id.tolist() != random_picks(1000, 50, seed=4).image_id.tolist()
+    with pytest.raises(ValueError, match="cannot draw 11"):
+        random_picks(10, 11, 0)
