@@ -9,7 +9,7 @@ rule cluster:
         "benchmarks/cluster/{embedding}/k{k}/seed{seed}.tsv"
     conda:
         "../envs/ml.yaml"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=3000,
         runtime=30,

@@ -140,12 +140,6 @@ def training_set_params(wildcards):
     return provenance
 
 
-def training_threads(wildcards):
-    """Two BLAS threads pay off for large labelled sets; small ones take one core."""
-    small = wildcards.selection != "all" and wildcards.propagation == "none"
-    return 1 if small else 2
-
-
 # ---------------------------------------------------------------- targets
 
 

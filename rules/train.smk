@@ -11,7 +11,7 @@ rule train:
         "benchmarks/train/{embedding}/{selection}/{propagation}/seed{seed}.tsv"
     conda:
         "../envs/ml.yaml"
-    threads: training_threads
+    threads: 1
     resources:
         mem_mb=3000,
         runtime=30,

@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -53,6 +55,9 @@ def test_atomic_path_leaves_nothing_on_failure(tmp_path):
     save_npz(target, a=np.arange(3))
     assert load_npz(target, "a")["a"].tolist() == [0, 1, 2]
     assert [p.name for p in tmp_path.iterdir()] == ["out.npz"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # like any new file, not private
 
 
 def record(selection, n, propagation, seed, accuracy):

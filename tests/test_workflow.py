@@ -105,7 +105,12 @@ def test_every_artifact_is_cached(small_run):
         )
         assert record["n_labels_given"] == 20 and record["n_train_labels"] == 5000
         model = load_model(results / f"models/raw/representative-k20/all/seed{seed}/model.skops")
-        assert model.coef_.shape == (10, 784)
+        training_set = np.load(
+            results / f"training_sets/raw/representative-k20/all/seed{seed}/training_set.npz"
+        )
+        # a class no representative shows cannot be learnt: the model knows the labelled ones
+        assert model.classes_.tolist() == np.unique(training_set["labels"]).tolist()
+        assert model.coef_.shape == (len(model.classes_), 784)
         metrics = json.loads(
             (
                 results / f"metrics/raw/representative-k20/closest75/seed{seed}/metrics.json"
