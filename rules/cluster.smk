@@ -14,6 +14,7 @@ rule cluster:
         mem_mb=3000,
         runtime=30,
     params:
+        code_version=STAGE_VERSIONS["cluster"],
         kmeans=clustering_params(),
     script:
         "../scripts/cluster.py"

@@ -25,6 +25,7 @@ from clusterprop.experiments import (
     parse_selection_slug,
 )
 from clusterprop.propagate import parse_strategy
+from clusterprop.versions import STAGE_VERSIONS
 
 validate(config, "../schemas/config.schema.yaml")
 config_checks.check(config)

@@ -10,6 +10,7 @@ rule download_fashion_mnist:
     resources:
         runtime=30,
     params:
+        code_version=STAGE_VERSIONS["data"],
         url=fashion_mnist_url,
         md5=fashion_mnist_md5,
     script:
@@ -31,6 +32,7 @@ rule prepare_dataset:
         mem_mb=2000,
         runtime=10,
     params:
+        code_version=STAGE_VERSIONS["data"],
         source=dataset_source_params(),
     script:
         "../scripts/prepare_dataset.py"

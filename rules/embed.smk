@@ -15,6 +15,7 @@ rule embed:
         mem_mb=3000,
         runtime=30,
     params:
+        code_version=STAGE_VERSIONS["embed"],
         spec=embedding_spec,
     script:
         "../scripts/embed.py"

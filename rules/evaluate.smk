@@ -16,5 +16,7 @@ rule evaluate:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code_version=STAGE_VERSIONS["evaluate"],
     script:
         "../scripts/evaluate.py"

@@ -13,5 +13,7 @@ rule label_with_oracle:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code_version=STAGE_VERSIONS["label"],
     script:
         "../scripts/label_with_oracle.py"

@@ -16,6 +16,7 @@ rule propagate_labels:
         mem_mb=1000,
         runtime=5,
     params:
+        code_version=STAGE_VERSIONS["propagate"],
         provenance=training_set_params,
     script:
         "../scripts/propagate_labels.py"
@@ -37,6 +38,7 @@ rule all_labels_training_set:
         mem_mb=1000,
         runtime=5,
     params:
+        code_version=STAGE_VERSIONS["propagate"],
         provenance=training_set_params,
     script:
         "../scripts/all_labels_training_set.py"

@@ -12,6 +12,8 @@ rule select_representatives:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code_version=STAGE_VERSIONS["select"],
     script:
         "../scripts/select_representatives.py"
 
@@ -30,5 +32,7 @@ rule select_random:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code_version=STAGE_VERSIONS["select"],
     script:
         "../scripts/select_random.py"

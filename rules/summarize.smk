@@ -34,6 +34,7 @@ rule summarize:
     conda:
         "../envs/ml.yaml"
     params:
+        code_version=STAGE_VERSIONS["summarize"],
         dataset_name=config["dataset"]["name"],
     script:
         "../scripts/summarize.py"
@@ -56,5 +57,7 @@ rule plot_representatives:
         "benchmarks/plot_representatives/{embedding}-k{k}-seed{seed}.tsv"
     conda:
         "../envs/ml.yaml"
+    params:
+        code_version=STAGE_VERSIONS["summarize"],
     script:
         "../scripts/plot_representatives.py"

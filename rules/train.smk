@@ -16,6 +16,7 @@ rule train:
         mem_mb=3000,
         runtime=30,
     params:
+        code_version=STAGE_VERSIONS["train"],
         classifier=classifier_params(),
     script:
         "../scripts/train.py"

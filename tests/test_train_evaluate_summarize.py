@@ -1,3 +1,4 @@
+import errno
 import os
 
 import numpy as np
@@ -6,7 +7,7 @@ import pytest
 from PIL import Image
 
 from clusterprop.evaluate import classification_metrics
-from clusterprop.io import atomic_path, load_npz, save_npz
+from clusterprop.io import atomic_path, load_npz, save_npy, save_npz, write_json
 from clusterprop.summarize import (
     aggregate,
     best_label_efficient_model,
@@ -50,7 +51,7 @@ def test_atomic_path_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(RuntimeError):
         with atomic_path(target) as tmp:
             tmp.write_bytes(b"half")
-            raise RuntimeError("disk full")
+            raise RuntimeError("killed")
     assert list(tmp_path.iterdir()) == []
     save_npz(target, a=np.arange(3))
     assert load_npz(target, "a")["a"].tolist() == [0, 1, 2]
@@ -58,6 +59,29 @@ def test_atomic_path_leaves_nothing_on_failure(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # like any new file, not private
+
+
+def test_disk_full_names_the_artifact_and_keeps_the_earlier_one(tmp_path, monkeypatch):
+    target = tmp_path / "features.npy"
+    save_npy(target, np.arange(4))
+
+    def full_disk(handle, array):
+        handle.write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full_disk)
+    with pytest.raises(OSError, match=r"could not write .*features.npy: No space left on device"):
+        save_npy(target, np.arange(10))
+    monkeypatch.undo()
+    assert np.load(target).tolist() == [0, 1, 2, 3]  # the earlier artifact is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["features.npy"]
+
+
+def test_unwritable_directory_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "results"
+    blocker.write_text("a file where a directory should be")
+    with pytest.raises(OSError, match="could not write .*results/metrics.json"):
+        write_json(blocker / "metrics.json", {"a": 1})
 
 
 def record(selection, n, propagation, seed, accuracy):

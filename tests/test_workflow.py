@@ -1,54 +1,21 @@
 """End-to-end: the workflow on a real Fashion-MNIST subset, and its config validation."""
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from PIL import Image
 
 from clusterprop.train import load_model
-from conftest import REPO
-
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-SMALL_CONFIG = {
-    "dataset": {"n_train": 5000, "n_test": 1000},
-    "seeds": [0, 1],
-    "clustering": {"k": [10, 20]},
-    "propagation": {"k": [20], "strategies": ["all", "closest:75"]},
-}
-
-
-def snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True):
-    command = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir)]
-    if config is not None:
-        path = workdir / "overlay.yaml"
-        path.write_text(yaml.safe_dump(config))
-        command += ["--configfile", str(path)]
-    result = subprocess.run(
-        [*command, *args], capture_output=True, text=True, timeout=900, env=os.environ
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake failed:\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-@pytest.fixture(scope="module")
-def small_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("workflow")
-    snakemake(workdir, "--cores", "2", config=SMALL_CONFIG)
-    return workdir
+from conftest import REPO, SMALL_CONFIG
+from workflow_helpers import copy_workflow, snakemake
 
 
 def test_summary_has_one_row_per_model_and_seed(small_run):
     table = pd.read_csv(small_run / "results/summary/metrics.tsv", sep="\t")
-    assert len(table) == 2 * 7
+    assert len(table) == 2 * 2 * 7
     for column in [
         "dataset",
         "embedding",
@@ -62,9 +29,19 @@ def test_summary_has_one_row_per_model_and_seed(small_run):
         "propagated_label_accuracy",
     ]:
         assert column in table.columns
-    rows = set(zip(table.selection, table.n_labels, table.propagation, table.seed, strict=True))
+    rows = set(
+        zip(
+            table.embedding,
+            table.selection,
+            table.n_labels,
+            table.propagation,
+            table.seed,
+            strict=True,
+        )
+    )
     expected = {
-        (sel, n, prop, seed)
+        (embedding, sel, n, prop, seed)
+        for embedding in ("raw", "pca")
         for seed in (0, 1)
         for sel, n, prop in [
             ("representative", 10, "none"),
@@ -79,7 +56,7 @@ def test_summary_has_one_row_per_model_and_seed(small_run):
     assert rows == expected
     assert set(table.dataset) == {"fashion-mnist"}
     full = table[table.selection == "all"]
-    assert (full.accuracy > 0.78).all()  # LR on 5,000 real labels
+    assert (full.accuracy > 0.78).all()  # LR on 5,000 real labels, either embedding
     propagated = table[table.propagation == "all"]
     assert (propagated.n_train_labels == 5000).all()
     assert propagated.propagated_label_accuracy.between(0.3, 0.9).all()
@@ -91,6 +68,7 @@ def test_every_artifact_is_cached(small_run):
     results = small_run / "results"
     assert np.load(results / "embeddings/raw/train.npy").shape == (5000, 784)
     assert np.load(results / "embeddings/raw/test.npy").shape == (1000, 784)
+    assert np.load(results / "embeddings/pca/train.npy").shape == (5000, 30)
     for seed in (0, 1):
         for k in (10, 20):
             clusters = np.load(results / f"clusters/raw/k{k}/seed{seed}/clusters.npz")
@@ -136,6 +114,7 @@ def test_every_artifact_is_cached(small_run):
 def test_second_run_has_nothing_to_do(small_run):
     result = snakemake(small_run, "-n", config=SMALL_CONFIG)
     assert "Nothing to be done" in result.stdout + result.stderr
+    assert not list(small_run.glob("results/**/.*.partial*"))
 
 
 @pytest.mark.parametrize(
@@ -154,6 +133,7 @@ def test_second_run_has_nothing_to_do(small_run):
     ],
 )
 def test_bad_config_is_refused_before_any_job(tmp_path, overlay, message):
+    copy_workflow(tmp_path)
     config = {**SMALL_CONFIG, **overlay}
     if "clustering" in overlay or "propagation" in overlay:
         for key in ("clustering", "propagation"):
@@ -164,8 +144,8 @@ def test_bad_config_is_refused_before_any_job(tmp_path, overlay, message):
     assert not (tmp_path / "results").exists()
 
 
-def test_lint_is_clean(tmp_path):
-    result = snakemake(tmp_path, "--lint", config=SMALL_CONFIG)
+def test_lint_is_clean(small_run):
+    result = snakemake(small_run, "--lint", config=SMALL_CONFIG)
     assert "Congratulations" in result.stdout + result.stderr, result.stdout + result.stderr
 
 

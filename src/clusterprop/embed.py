@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sklearn.decomposition import PCA
 
 Embedder = Callable[..., tuple[np.ndarray, np.ndarray]]
 
@@ -29,7 +30,27 @@ def raw(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return scale_pixels(train), scale_pixels(test)
 
 
-EMBEDDERS: dict[str, Embedder] = {"raw": raw}
+def pca(
+    train: np.ndarray, test: np.ndarray, n_components: int = 50
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scaled pixels projected on their first principal components (fitted on train).
+
+    The covariance eigendecomposition is exact and deterministic: no seed needed.
+    """
+    X_train, X_test = scale_pixels(train), scale_pixels(test)
+    if not 1 <= n_components <= min(X_train.shape):
+        raise ValueError(
+            f"pca: n_components={n_components} must be in [1, {min(X_train.shape)}] "
+            f"for {X_train.shape[0]} training images of {X_train.shape[1]} pixels"
+        )
+    model = PCA(n_components=n_components, svd_solver="covariance_eigh").fit(X_train)
+    return (
+        model.transform(X_train).astype(np.float32),
+        model.transform(X_test).astype(np.float32),
+    )
+
+
+EMBEDDERS: dict[str, Embedder] = {"raw": raw, "pca": pca}
 
 
 def embed(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,37 +12,33 @@ from typing import Any
 import numpy as np
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` only on success.
 
-    The temporary file lives in the same directory (so the rename is atomic) and keeps
-    the suffix of ``path`` (so libraries that look at the suffix behave the same).
-    On any exception the temporary file is removed and ``path`` is left untouched.
+    The temporary file (``.NAME.partial.SUFFIX``, hidden, same directory so the rename is
+    atomic, same suffix for libraries that look at it) is removed on any exception, so
+    ``path`` only ever holds a complete file. A job killed mid-write leaves at most the
+    temporary file, which its rerun overwrites. Write errors (disk full, permissions)
+    are re-raised naming the artifact.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=f".partial{path.suffix}", dir=path.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = path.with_name(f".{path.name}.partial{path.suffix}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         yield tmp
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; artifacts are not
         os.replace(tmp, path)
+    except OSError as exc:
+        _remove(tmp)
+        raise OSError(exc.errno, f"could not write {path}: {exc.strerror or exc}") from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -1,0 +1,86 @@
+"""Running the workflow from tests: in a copy of the repository, on real data."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+WORKFLOW_FILES = [
+    "Snakefile",
+    "config.yaml",
+    "rules",
+    "scripts",
+    "src",
+    "schemas",
+    "profiles",
+    "report",
+    "envs",
+]
+
+
+def copy_workflow(dest: Path) -> Path:
+    """A private copy of the workflow's code, so that a test may edit it."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in WORKFLOW_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+def snakemake_command(workdir: Path, *args: str, config: dict | None = None) -> list[str]:
+    command = [SNAKEMAKE, "--snakefile", str(workdir / "Snakefile"), "--directory", str(workdir)]
+    if config is not None:
+        path = workdir / f"overlay-{abs(hash(repr(config)))}.yaml"
+        path.write_text(yaml.safe_dump(config))
+        command += ["--configfile", str(path)]
+    return [*command, *args]
+
+
+def snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True):
+    result = subprocess.run(
+        snakemake_command(workdir, *args, config=config),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=os.environ,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+_RULE = re.compile(r"^(?:local)?rule (\w+):$")
+_OUTPUT = re.compile(r"^\s+output: (.*)$")
+
+
+def planned_jobs(workdir: Path, config: dict) -> list[tuple[str, str]]:
+    """(rule, first output) of every job a dry run of ``config`` plans."""
+    result = snakemake(workdir, "--dry-run", config=config)
+    text = result.stdout + result.stderr
+    if "Nothing to be done" in text:
+        return []
+    jobs: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if match := _RULE.match(line):
+            jobs.append((match[1], ""))
+        elif (match := _OUTPUT.match(line)) and jobs and not jobs[-1][1]:
+            jobs[-1] = (jobs[-1][0], match[1].split(", ")[0])
+    assert jobs, text
+    return jobs
+
+
+def artifact_mtimes(workdir: Path) -> dict[str, int]:
+    return {
+        str(p.relative_to(workdir)): p.stat().st_mtime_ns
+        for p in (workdir / "results").rglob("*")
+        if p.is_file()
+    }
