@@ -11,8 +11,8 @@ rule cluster:
         "../envs/ml.yaml"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=1500,
+        runtime=10,
     params:
         code_version=STAGE_VERSIONS["cluster"],
         kmeans=clustering_params(),

@@ -1,3 +1,7 @@
+localrules:
+    download_fashion_mnist,
+
+
 rule download_fashion_mnist:
     output:
         archive="resources/fashion-mnist/{filename}",
@@ -29,8 +33,8 @@ rule prepare_dataset:
     conda:
         "../envs/ml.yaml"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=500,
+        runtime=5,
     params:
         code_version=STAGE_VERSIONS["data"],
         source=dataset_source_params(),

@@ -12,8 +12,8 @@ rule embed:
         "../envs/ml.yaml"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=1500,
+        runtime=10,
     params:
         code_version=STAGE_VERSIONS["embed"],
         spec=embedding_spec,

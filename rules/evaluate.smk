@@ -14,7 +14,7 @@ rule evaluate:
     conda:
         "../envs/ml.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["evaluate"],

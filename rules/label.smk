@@ -11,7 +11,7 @@ rule label_with_oracle:
     conda:
         "../envs/ml.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["label"],

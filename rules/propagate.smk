@@ -13,7 +13,7 @@ rule propagate_labels:
     conda:
         "../envs/ml.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["propagate"],
@@ -35,7 +35,7 @@ rule all_labels_training_set:
     conda:
         "../envs/ml.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["propagate"],

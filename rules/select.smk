@@ -10,7 +10,7 @@ rule select_representatives:
     conda:
         "../envs/ml.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["select"],
@@ -30,7 +30,7 @@ rule select_random:
     conda:
         "../envs/ml.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=500,
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["select"],

@@ -13,8 +13,8 @@ rule train:
         "../envs/ml.yaml"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=1200,
+        runtime=10,
     params:
         code_version=STAGE_VERSIONS["train"],
         classifier=classifier_params(),

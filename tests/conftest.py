@@ -19,6 +19,15 @@ SMALL_CONFIG = {
 }
 
 
+#: The smallest run that still has every stage: for runs that are repeated.
+TINY_CONFIG = {
+    "dataset": {"n_train": 2000, "n_test": 500},
+    "seeds": [0, 1],
+    "clustering": {"k": [10]},
+    "propagation": {"k": [10], "strategies": ["all"]},
+}
+
+
 @pytest.fixture(scope="session")
 def fashion_dir() -> Path:
     directory = Path(SYSTEM_FASHION_MNIST_DIR)
@@ -53,6 +62,14 @@ def small_run(tmp_path_factory, fashion_dir) -> Path:
     tests that change files work on ``clone_of_small_run``."""
     workdir = copy_workflow(tmp_path_factory.mktemp("small_run"))
     snakemake(workdir, "--cores", "2", config=SMALL_CONFIG)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory, fashion_dir) -> Path:
+    """A clean local run of TINY_CONFIG on two cores, to compare other runs with."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("tiny_run"))
+    snakemake(workdir, "--cores", "2", config=TINY_CONFIG)
     return workdir
 
 

@@ -7,32 +7,19 @@ import subprocess
 import time
 
 import numpy as np
-import pytest
 
+from conftest import TINY_CONFIG
 from workflow_helpers import copy_workflow, snakemake, snakemake_command
 
-TINY_CONFIG = {
-    "dataset": {"n_train": 2000, "n_test": 500},
-    "seeds": [0, 1],
-    "clustering": {"k": [10]},
-    "propagation": {"k": [10], "strategies": ["all"]},
-}
 SUMMARY = "results/summary/metrics.tsv"
 
 
-@pytest.fixture(scope="module")
-def clean_run(tmp_path_factory):
-    workdir = copy_workflow(tmp_path_factory.mktemp("clean_run"))
-    snakemake(workdir, "--cores", "2", config=TINY_CONFIG)
-    return workdir
-
-
-def test_two_clean_runs_on_one_and_two_cores_give_identical_tables(clean_run, tmp_path):
+def test_two_tiny_runs_on_one_and_two_cores_give_identical_tables(tiny_run, tmp_path):
     other = copy_workflow(tmp_path / "one_core")
     snakemake(other, "--cores", "1", config=TINY_CONFIG)
-    assert (other / SUMMARY).read_bytes() == (clean_run / SUMMARY).read_bytes()
+    assert (other / SUMMARY).read_bytes() == (tiny_run / SUMMARY).read_bytes()
     assert (other / "results/summary/tables.md").read_bytes() == (
-        clean_run / "results/summary/tables.md"
+        tiny_run / "results/summary/tables.md"
     ).read_bytes()
 
 
@@ -51,7 +38,7 @@ def assert_every_artifact_is_complete(results):
             assert path.read_text().startswith("image_id,"), path
 
 
-def test_run_killed_mid_job_resumes_to_the_same_summary(clean_run, tmp_path):
+def test_run_killed_mid_job_resumes_to_the_same_summary(tiny_run, tmp_path):
     workdir = copy_workflow(tmp_path / "killed")
     process = subprocess.Popen(
         snakemake_command(workdir, "--cores", "2", config=TINY_CONFIG),
@@ -78,5 +65,5 @@ def test_run_killed_mid_job_resumes_to_the_same_summary(clean_run, tmp_path):
     assert_every_artifact_is_complete(workdir / "results")
 
     snakemake(workdir, "--cores", "2", config=TINY_CONFIG)  # the same command, again
-    assert (workdir / SUMMARY).read_bytes() == (clean_run / SUMMARY).read_bytes()
+    assert (workdir / SUMMARY).read_bytes() == (tiny_run / SUMMARY).read_bytes()
     assert not list((workdir / "results").rglob(".*.partial*"))

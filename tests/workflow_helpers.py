@@ -45,13 +45,19 @@ def snakemake_command(workdir: Path, *args: str, config: dict | None = None) -> 
     return [*command, *args]
 
 
-def snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True):
+def snakemake(
+    workdir: Path,
+    *args: str,
+    config: dict | None = None,
+    check: bool = True,
+    env: dict | None = None,
+):
     result = subprocess.run(
         snakemake_command(workdir, *args, config=config),
         capture_output=True,
         text=True,
         timeout=900,
-        env=os.environ,
+        env=os.environ if env is None else env,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake failed:\n{result.stdout}\n{result.stderr}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 
@@ -27,4 +28,8 @@ def configure(log_path: str | None) -> logging.Logger:
             sys.__stderr__.write(f"{exc_type.__name__}: {exc}\n")
 
     sys.excepthook = log_uncaught
+    if os.environ.get("SLURM_JOB_ID"):
+        logger.info(
+            "SLURM_JOB_ID=%s on %s", os.environ["SLURM_JOB_ID"], os.environ.get("SLURMD_NODENAME")
+        )
     return logger

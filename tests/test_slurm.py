@@ -1,0 +1,71 @@
+"""The workflow through a real (single-node, loopback) Slurm with profiles/slurm."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, TINY_CONFIG
+from workflow_helpers import copy_workflow, snakemake
+
+LOCAL_SLURM = REPO / "tests/slurm/local-slurm.sh"
+LOCAL_RULES = {"summarize", "plot_representatives"}
+#: One seed of the tiny run: its rows of the summary must equal the local run's.
+SLURM_CONFIG = {**TINY_CONFIG, "seeds": [0]}
+
+
+@pytest.fixture(scope="module")
+def slurm(tmp_path_factory):
+    missing = [
+        tool for tool in ("slurmctld", "slurmd", "sbatch", "munged") if not shutil.which(tool)
+    ]
+    if missing:
+        pytest.fail(f"{missing} not found: apt-get install -y slurm-wlm munge (see README)")
+    state = tmp_path_factory.mktemp("slurm")
+    started = subprocess.run(
+        [str(LOCAL_SLURM), "start", str(state)], capture_output=True, text=True, timeout=120
+    )
+    if started.returncode != 0:
+        pytest.fail(f"could not start Slurm:\n{started.stdout}\n{started.stderr}")
+    try:
+        yield state, {**os.environ, "SLURM_CONF": started.stdout.strip().splitlines()[-1]}
+    finally:
+        subprocess.run([str(LOCAL_SLURM), "stop", str(state)], timeout=60)
+
+
+def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path):
+    state, env = slurm
+    workdir = copy_workflow(tmp_path / "on_slurm")
+    snakemake(
+        workdir,
+        "--profile",
+        str(workdir / "profiles/slurm"),
+        "--slurm-no-account",  # the test cluster has no accounts; a site sets its own
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        config=SLURM_CONFIG,
+        env=env,
+    )
+    job_ids = {}
+    for log in (workdir / "logs").rglob("*.log"):
+        parts = log.relative_to(workdir / "logs").parts
+        rule = parts[0] if len(parts) > 1 else log.stem
+        match = re.search(r"SLURM_JOB_ID=(\d+)", log.read_text())
+        if rule in LOCAL_RULES:
+            assert match is None, f"{log} ran through Slurm, but its rule is local"
+        else:
+            assert match, f"{log} did not run through Slurm"
+            job_ids[str(log)] = match[1]
+    assert len(job_ids) >= 18
+    records = (state / "jobcomp.txt").read_text()
+    completed = set(re.findall(r"JobId=(\d+) .*JobState=COMPLETED", records))
+    assert set(job_ids.values()) <= completed
+    assert len(set(job_ids.values())) == len(job_ids)  # one Slurm job per workflow job
+    on_slurm = pd.read_csv(workdir / "results/summary/metrics.tsv", sep="\t")
+    local = pd.read_csv(tiny_run / "results/summary/metrics.tsv", sep="\t")
+    local_seed0 = local[local.seed == 0].reset_index(drop=True)
+    assert len(on_slurm) == len(local_seed0) == 4
+    pd.testing.assert_frame_equal(on_slurm, local_seed0, check_exact=True)
