@@ -2,22 +2,19 @@
 
 import numpy as np
 
-from clusterprop.io import load_npz, save_npz, write_json
+from clusterprop.io import load_npz
 from clusterprop.logs import configure
-from clusterprop.propagate import TrainingSet, training_set_stats
+from clusterprop.propagate import TrainingSet, write_training_set
 
 logger = configure(snakemake.log[0])
 y_train = load_npz(snakemake.input.dataset, "y_train")["y_train"]
 training_set = TrainingSet(np.arange(len(y_train)), y_train, np.ones(len(y_train), dtype=bool))
-stats = training_set_stats(training_set, y_train)
-save_npz(
+stats = write_training_set(
+    training_set,
+    y_train,
     snakemake.output.training_set,
-    image_ids=training_set.image_ids,
-    labels=training_set.labels,
-    given=training_set.given,
-)
-write_json(
     snakemake.output.record,
-    {**stats, "seed": int(snakemake.wildcards.seed), "params": snakemake.params.provenance},
+    seed=int(snakemake.wildcards.seed),
+    provenance=snakemake.params.provenance,
 )
 logger.info("%s", stats)

@@ -2,13 +2,12 @@
 
 import pandas as pd
 
-from clusterprop.io import load_npz, save_npz, write_json
+from clusterprop.io import load_npz
 from clusterprop.labels import read_labels
 from clusterprop.logs import configure
-from clusterprop.propagate import parse_strategy, propagate, training_set_stats
+from clusterprop.propagate import parse_strategy, propagate, write_training_set
 
 logger = configure(snakemake.log[0])
-provenance = snakemake.params.provenance
 dataset = load_npz(snakemake.input.dataset, "y_train", "class_names")
 selection = pd.read_csv(snakemake.input.selection)
 ids, labels = read_labels(
@@ -19,14 +18,12 @@ clusters = load_npz(snakemake.input.clusters) if strategy.uses_clusters else {}
 training_set = propagate(
     strategy, ids, labels, clusters.get("assignments"), clusters.get("distances")
 )
-stats = training_set_stats(training_set, dataset["y_train"])
-save_npz(
+stats = write_training_set(
+    training_set,
+    dataset["y_train"],
     snakemake.output.training_set,
-    image_ids=training_set.image_ids,
-    labels=training_set.labels,
-    given=training_set.given,
-)
-write_json(
-    snakemake.output.record, {**stats, "seed": int(snakemake.wildcards.seed), "params": provenance}
+    snakemake.output.record,
+    seed=int(snakemake.wildcards.seed),
+    provenance=snakemake.params.provenance,
 )
 logger.info("%s", stats)

@@ -130,6 +130,8 @@ def test_second_run_has_nothing_to_do(small_run):
         ({"clustering": {"k": []}}, r"\[\] should be non-empty|too short"),
         ({"seeds": []}, r"\[\] should be non-empty|too short"),
         ({"classifier": {"C": -1}}, "less than or equal to the minimum|exclusiveMinimum"),
+        ({"embeddings": {"pca": {"method": "pca"}}}, "'n_components' is a required property"),
+        ({"embeddings": {"x": {"method": "hog"}}}, "'hog' is not one of"),
     ],
 )
 def test_bad_config_is_refused_before_any_job(tmp_path, overlay, message):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clusterprop.io import save_npz, write_json
+
 _CLOSEST = re.compile(r"^closest:(?P<p>\d+(\.\d+)?)$")
 _CLOSEST_SLUG = re.compile(r"^closest(?P<p>\d+(\.\d+)?)$")
 
@@ -144,3 +146,24 @@ def training_set_stats(training_set: TrainingSet, y_true: np.ndarray) -> dict:
         else None,
         "training_label_accuracy": float(correct.mean()),
     }
+
+
+def write_training_set(
+    training_set: TrainingSet,
+    y_true: np.ndarray,
+    arrays_path: str,
+    record_path: str,
+    *,
+    seed: int,
+    provenance: dict,
+) -> dict:
+    """Save a training set's arrays and its record (stats, seed, provenance)."""
+    stats = training_set_stats(training_set, y_true)
+    save_npz(
+        arrays_path,
+        image_ids=training_set.image_ids,
+        labels=training_set.labels,
+        given=training_set.given,
+    )
+    write_json(record_path, {**stats, "seed": seed, "params": provenance})
+    return stats
