@@ -65,17 +65,8 @@ def dataset_source_params():
     return {key: value for key, value in config["dataset"].items() if key != "name"}
 
 
-def fashion_mnist_file(wildcards):
-    return next(f for f in FASHION_MNIST_FILES if f.name == wildcards.filename)
-
-
 def fashion_mnist_url(wildcards):
     return FASHION_MNIST_URL + wildcards.filename
-
-
-def fashion_mnist_md5(wildcards):
-    spec = fashion_mnist_file(wildcards)
-    return {"gz": spec.md5_gz, "raw": spec.md5_raw}
 
 
 # ---------------------------------------------------------------- per-stage params
@@ -98,10 +89,6 @@ def classifier_params():
 
 
 # ---------------------------------------------------------------- propagation
-
-
-def selection_budget(wildcards):
-    return parse_selection_slug(wildcards.selection)[1]
 
 
 def training_set_inputs(wildcards):

@@ -16,7 +16,6 @@ rule download_fashion_mnist:
     params:
         code_version=STAGE_VERSIONS["data"],
         url=fashion_mnist_url,
-        md5=fashion_mnist_md5,
     script:
         "../scripts/download_fashion_mnist.py"
 

@@ -156,3 +156,18 @@ def test_no_script_reads_snakemake_config():
         p.name for p in (REPO / "scripts").glob("*.py") if "snakemake.config" in p.read_text()
     ]
     assert offenders == []
+
+
+def test_report_builds_with_every_summary_output(small_run, tmp_path):
+    report = tmp_path / "report.html"
+    snakemake(small_run, "--report", str(report), config=SMALL_CONFIG)
+    html = report.read_text(errors="replace")
+    for name in [
+        "metrics.tsv",
+        "tables.md",
+        "accuracy_vs_labels.png",
+        "confusion_best.png",
+        "raw-k20-seed0.png",
+        "pca-k10-seed0.png",
+    ]:
+        assert name in html, name
