@@ -1,6 +1,7 @@
 import gzip
 import io
 import shutil
+import urllib.error
 
 import numpy as np
 import pytest
@@ -133,6 +134,21 @@ def test_download_retries_cut_off_transfer_then_lands_verified(tmp_path, fashion
     )
     assert dest.read_bytes() == body
     assert [p.name for p in tmp_path.iterdir()] == [spec.name]
+
+
+def test_network_error_is_reported_as_such(tmp_path):
+    def unreachable(url, timeout):
+        raise urllib.error.URLError("Name or service not known")
+
+    with pytest.raises(DataError, match="after 2 attempts: <urlopen error Name or service"):
+        download(
+            "http://example.invalid/x",
+            tmp_path / "x.gz",
+            verify=print,
+            attempts=2,
+            opener=unreachable,
+        )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_download_of_corrupt_file_is_refused_and_leaves_nothing(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 from collections.abc import Iterator
@@ -10,6 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+#: Errors of the file system (not of, say, a network) that writing an artifact can meet.
+_FILE_SYSTEM_ERRORS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EEXIST,
+    errno.ENOENT,
+    errno.EIO,
+}
 
 
 @contextlib.contextmanager
@@ -30,6 +45,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         os.replace(tmp, path)
     except OSError as exc:
         _remove(tmp)
+        if exc.errno not in _FILE_SYSTEM_ERRORS:  # e.g. a network error while downloading
+            raise
         raise OSError(exc.errno, f"could not write {path}: {exc.strerror or exc}") from exc
     except BaseException:
         _remove(tmp)
