@@ -14,8 +14,12 @@ include: "rules/select.smk"
 include: "rules/label.smk"
 include: "rules/propagate.smk"
 include: "rules/train.smk"
-include: "rules/evaluate.smk"
 include: "rules/summarize.smk"
+
+
+onsuccess:
+    if MISSING_PERSON_LABELS:
+        print(waiting_for_labels_message())
 
 
 rule all:

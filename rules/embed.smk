@@ -1,6 +1,6 @@
 rule embed:
     input:
-        dataset="results/data/dataset.npz",
+        unpack(embedding_inputs),
     output:
         train="results/embeddings/{embedding}/train.npy",
         test="results/embeddings/{embedding}/test.npy",
@@ -10,12 +10,35 @@ rule embed:
         "benchmarks/embed/{embedding}.tsv"
     conda:
         "../envs/ml.yaml"
-    threads: 1
+    # hog splits the images over processes; the other methods use one core
+    threads: 2
     resources:
-        mem_mb=1500,
-        runtime=10,
+        mem_mb=2000,
+        runtime=15,
     params:
         code_version=STAGE_VERSIONS["embed"],
         spec=embedding_spec,
     script:
         "../scripts/embed.py"
+
+
+rule neighbours:
+    input:
+        features="results/embeddings/{embedding}/train.npy",
+    output:
+        neighbours="results/neighbours/{embedding}/neighbours.npz",
+    log:
+        "logs/neighbours/{embedding}.log",
+    benchmark:
+        "benchmarks/neighbours/{embedding}.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=15,
+    params:
+        code_version=STAGE_VERSIONS["neighbours"],
+        settings=neighbours_params(),
+    script:
+        "../scripts/neighbours.py"

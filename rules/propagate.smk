@@ -9,7 +9,7 @@ rule propagate_labels:
     benchmark:
         "benchmarks/propagate_labels/{embedding}/{selection}/{propagation}/seed{seed}.tsv"
     wildcard_constraints:
-        selection=r"representative-k\d+|random-n\d+",
+        selection=r"(?:centroid|typical)-k\d+|random-n\d+",
     conda:
         "../envs/ml.yaml"
     resources:
@@ -18,6 +18,7 @@ rule propagate_labels:
     params:
         code_version=STAGE_VERSIONS["propagate"],
         provenance=training_set_params,
+        spreading=spreading_params,
     script:
         "../scripts/propagate_labels.py"
 

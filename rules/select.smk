@@ -1,12 +1,14 @@
-rule select_representatives:
+rule select:
     input:
-        clusters="results/clusters/{embedding}/k{k}/seed{seed}/clusters.npz",
+        unpack(selection_inputs),
     output:
-        selection="results/selections/{embedding}/representative-k{k}/seed{seed}/selection.csv",
+        selection="results/selections/{embedding}/{selection}/seed{seed}/selection.csv",
     log:
-        "logs/select_representatives/{embedding}/k{k}/seed{seed}.log",
+        "logs/select/{embedding}/{selection}/seed{seed}.log",
     benchmark:
-        "benchmarks/select_representatives/{embedding}/k{k}/seed{seed}.tsv"
+        "benchmarks/select/{embedding}/{selection}/seed{seed}.tsv"
+    wildcard_constraints:
+        selection=r"(?:centroid|typical)-k\d+|random-n\d+",
     conda:
         "../envs/ml.yaml"
     resources:
@@ -14,25 +16,6 @@ rule select_representatives:
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["select"],
+        selection=selection_params,
     script:
-        "../scripts/select_representatives.py"
-
-
-rule select_random:
-    input:
-        dataset="results/data/dataset.npz",
-    output:
-        selection="results/selections/{embedding}/random-n{n}/seed{seed}/selection.csv",
-    log:
-        "logs/select_random/{embedding}/n{n}/seed{seed}.log",
-    benchmark:
-        "benchmarks/select_random/{embedding}/n{n}/seed{seed}.tsv"
-    conda:
-        "../envs/ml.yaml"
-    resources:
-        mem_mb=500,
-        runtime=5,
-    params:
-        code_version=STAGE_VERSIONS["select"],
-    script:
-        "../scripts/select_random.py"
+        "../scripts/select.py"

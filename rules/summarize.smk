@@ -17,6 +17,11 @@ rule summarize:
             caption="../report/tables.rst",
             category="Results",
         ),
+        ablation=report(
+            SUMMARY_FILES["ablation"],
+            caption="../report/ablation.rst",
+            category="Results",
+        ),
         accuracy_plot=report(
             SUMMARY_FILES["accuracy_plot"],
             caption="../report/accuracy_vs_labels.rst",
@@ -36,25 +41,30 @@ rule summarize:
     params:
         code_version=STAGE_VERSIONS["summarize"],
         dataset_name=config["dataset"]["name"],
+        runs=summary_runs(),
+        methods=summary_methods(),
+        ablation_budgets=config["summary"]["ablation_budgets"],
     script:
         "../scripts/summarize.py"
 
 
 rule plot_representatives:
     input:
-        labels="results/labels/{embedding}/representative-k{k}/seed{seed}/labels.csv",
-        selection="results/selections/{embedding}/representative-k{k}/seed{seed}/selection.csv",
+        labels="results/labels/{embedding}/{selection}/seed{seed}/labels.csv",
+        selection="results/selections/{embedding}/{selection}/seed{seed}/selection.csv",
         dataset="results/data/dataset.npz",
     output:
         grid=report(
-            "results/summary/representatives/{embedding}-k{k}-seed{seed}.png",
+            "results/summary/representatives/{embedding}-{selection}-seed{seed}.png",
             caption="../report/representatives.rst",
             category="Representatives",
         ),
     log:
-        "logs/plot_representatives/{embedding}-k{k}-seed{seed}.log",
+        "logs/plot_representatives/{embedding}-{selection}-seed{seed}.log",
     benchmark:
-        "benchmarks/plot_representatives/{embedding}-k{k}-seed{seed}.tsv"
+        "benchmarks/plot_representatives/{embedding}-{selection}-seed{seed}.tsv"
+    wildcard_constraints:
+        selection=r"(?:centroid|typical)-k\d+",
     conda:
         "../envs/ml.yaml"
     params:

@@ -1,4 +1,6 @@
-"""Compute one embedding of the training and test images."""
+"""Compute one embedding of the training and test images (or of another embedding)."""
+
+import numpy as np
 
 from clusterprop.embed import embed
 from clusterprop.io import load_npz, save_npy
@@ -7,8 +9,12 @@ from clusterprop.logs import configure
 logger = configure(snakemake.log[0])
 spec = dict(snakemake.params.spec)
 method = spec.pop("method")
-dataset = load_npz(snakemake.input.dataset)
-train, test = embed(method, dataset["X_train"], dataset["X_test"], spec)
+if spec.pop("input", None) is None:
+    dataset = load_npz(snakemake.input.dataset, "X_train", "X_test")
+    train, test = dataset["X_train"], dataset["X_test"]
+else:
+    train, test = np.load(snakemake.input.train), np.load(snakemake.input.test)
+train, test = embed(method, train, test, spec, n_jobs=snakemake.threads)
 save_npy(snakemake.output.train, train)
 save_npy(snakemake.output.test, test)
 logger.info("%s embedding: train %s, test %s", method, train.shape, test.shape)

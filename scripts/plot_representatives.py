@@ -1,4 +1,4 @@
-"""The grid of labelled representatives for one clustering."""
+"""The grid of labelled images (one per cluster) for one cluster selection."""
 
 import pandas as pd
 
@@ -16,8 +16,8 @@ wildcards = snakemake.wildcards
 plot_image_grid(
     dataset["X_train"][ids],
     [class_names[c] for c in labels],
-    f"{len(ids)} representatives ({wildcards.embedding}, k={wildcards.k}, seed {wildcards.seed}) "
-    "with their labels",
+    f"{len(ids)} labelled images ({wildcards.embedding}, {wildcards.selection}, "
+    f"seed {wildcards.seed}) with their labels",
     snakemake.output.grid,
 )
 logger.info("grid of %d representatives", len(ids))

@@ -1,8 +1,9 @@
-"""The final tables and plots over every evaluated model."""
+"""The final tables and plots over every method, budget and seed."""
 
 from clusterprop.io import read_json, write_text
 from clusterprop.logs import configure
 from clusterprop.summarize import (
+    ablation_markdown,
     aggregate,
     best_label_efficient_model,
     metrics_table,
@@ -12,21 +13,25 @@ from clusterprop.summarize import (
 )
 
 logger = configure(snakemake.log[0])
-records = [read_json(path) for path in snakemake.input.metrics]
-for record in records:
-    record["dataset"] = snakemake.params.dataset_name
-table = metrics_table(records)
+records = {}
+for path in snakemake.input.metrics:
+    records[path] = {**read_json(path), "dataset": snakemake.params.dataset_name}
+table = metrics_table(snakemake.params.runs, records)
 summary = aggregate(table)
 write_text(snakemake.output.metrics, table.to_csv(sep="\t", index=False))
 write_text(snakemake.output.tables, tables_markdown(summary))
+write_text(
+    snakemake.output.ablation,
+    ablation_markdown(summary, snakemake.params.methods, snakemake.params.ablation_budgets),
+)
 plot_accuracy_vs_labels(summary, snakemake.output.accuracy_plot)
-best = best_label_efficient_model(records)
+best = best_label_efficient_model(list(records.values()))
 plot_confusion(
     best["confusion_matrix"],
     best["class_names"],
     f"{best['embedding']}, {best['selection']} {best['n_labels']} labels, "
-    f"propagation {best['propagation']}, seed {best['seed']}: "
+    f"propagation {best['propagation']}, {best['classifier']}, seed {best['seed']}: "
     f"accuracy {100 * best['accuracy']:.2f}%",
     snakemake.output.confusion_plot,
 )
-logger.info("%d models summarized", len(table))
+logger.info("%d models, %d rows summarized", len(records), len(table))

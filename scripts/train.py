@@ -1,21 +1,48 @@
-"""Train one classifier on one labelled set; save it in skops format."""
+"""Train one classifier on one labelled set, save it (skops), and score it on the test
+set: metrics with every parameter that produced them."""
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from clusterprop.io import load_npz, write_json
+from clusterprop.evaluate import classification_metrics
+from clusterprop.io import load_npz, read_json, write_json
 from clusterprop.logs import configure
-from clusterprop.train import fit, make_classifier, save_model
+from clusterprop.train import fit, make_classifier, save_model, training_rows
 
 logger = configure(snakemake.log[0])
 settings = snakemake.params.classifier
-seed = int(snakemake.wildcards.seed)
+wildcards = snakemake.wildcards
+seed = int(wildcards.seed)
 training_set = load_npz(snakemake.input.training_set)
-features = np.load(snakemake.input.features, mmap_mode="r")
-X = np.ascontiguousarray(features[training_set["image_ids"]])
-model = make_classifier(settings["name"], seed, settings["params"])
+rows = training_rows(len(training_set["image_ids"]), settings["max_train"], seed)
+features = np.load(snakemake.input.train_features, mmap_mode="r")
+X = np.ascontiguousarray(features[training_set["image_ids"][rows]])
+scale_on = np.asarray(features) if settings["standardize"] else None
+model = make_classifier(settings["name"], seed, settings["params"], scale_on)
 with threadpool_limits(snakemake.threads):
-    record = fit(model, X, training_set["labels"])
-save_model(model, snakemake.output.model)
-write_json(snakemake.output.record, {**record, "classifier": settings})
-logger.info("trained on %d labels: %s", len(X), record)
+    fit_record = fit(model, X, training_set["labels"][rows])
+    save_model(model, snakemake.output.model)
+    predictions = model.predict(np.load(snakemake.input.test_features))
+logger.info("trained on %d labels: %s", len(X), fit_record)
+
+dataset = load_npz(snakemake.input.dataset, "y_test", "class_names")
+metrics = classification_metrics(dataset["y_test"], predictions, len(dataset["class_names"]))
+record = read_json(snakemake.input.training_set_record)
+params = record.pop("params")
+write_json(
+    snakemake.output.metrics,
+    {
+        "embedding": wildcards.embedding,
+        "classifier": wildcards.classifier,
+        "selection": params["selection"],
+        "n_labels": params["budget"] if params["budget"] is not None else record["n_train_labels"],
+        "propagation": params["propagation"],
+        **metrics,
+        **record,
+        **fit_record,
+        "n_fit": len(rows),
+        "class_names": dataset["class_names"].tolist(),
+        "params": {**params, "classifier": settings},
+    },
+)
+logger.info("accuracy %.4f, macro F1 %.4f", metrics["accuracy"], metrics["macro_f1"])

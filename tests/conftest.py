@@ -9,13 +9,48 @@ from workflow_helpers import copy_workflow, snakemake
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: The workflow on a real subset: two embeddings, two k, propagation at one k, two seeds.
+
+def method(name, embedding, selection, propagation="none", budgets=None, classifier="lr"):
+    entry = {
+        "name": name,
+        "embedding": embedding,
+        "selection": selection,
+        "propagation": propagation,
+        "classifier": classifier,
+    }
+    if budgets is not None:
+        entry["budgets"] = budgets
+    return entry
+
+
+#: The workflow on a real subset, two seeds. raw: the reference study's methods;
+#: hog_pca (a chain: hog, then pca): typicality, spreading and a second classifier.
 SMALL_CONFIG = {
     "dataset": {"n_train": 5000, "n_test": 1000},
-    "embeddings": {"raw": {"method": "raw"}, "pca": {"method": "pca", "n_components": 30}},
+    "embeddings": {
+        "raw": {"method": "raw"},
+        "hog": {"method": "hog"},
+        "hog_pca": {"method": "pca", "input": "hog", "n_components": 30},
+    },
+    "classifiers": {
+        "lr": {"name": "logistic_regression", "C": 1.0, "max_iter": 5000, "tol": 0.001},
+        "svm": {"name": "svm_rbf", "standardize": True, "C": 10.0, "max_train": 2000},
+    },
     "seeds": [0, 1],
-    "clustering": {"k": [10, 20]},
-    "propagation": {"k": [20], "strategies": ["all", "closest:75"]},
+    "methods": [
+        method("representatives", "raw", "centroid", budgets=[10, 20]),
+        method("representatives + whole cluster", "raw", "centroid", "all", [20]),
+        method("representatives + closest 75%", "raw", "centroid", "closest:75", [20]),
+        method("random labels", "raw", "random", budgets=[10, 20]),
+        method("all labels", "raw", "all"),
+        method("hog: representatives", "hog_pca", "centroid", budgets=[10, 20]),
+        method("hog: + spreading", "hog_pca", "centroid", "spread", [20]),
+        method("hog: + svm", "hog_pca", "centroid", "spread", [20], classifier="svm"),
+        method("hog: typical + spreading", "hog_pca", "typical", "spread", [20]),
+        method("hog: random labels", "hog_pca", "random", budgets=[10, 20]),
+        method("hog: all labels", "hog_pca", "all"),
+    ],
+    "summary": {"ablation_budgets": [20]},
 }
 
 
@@ -23,8 +58,12 @@ SMALL_CONFIG = {
 TINY_CONFIG = {
     "dataset": {"n_train": 2000, "n_test": 500},
     "seeds": [0, 1],
-    "clustering": {"k": [10]},
-    "propagation": {"k": [10], "strategies": ["all"]},
+    "methods": [
+        method("representatives", "raw", "centroid", budgets=[10]),
+        method("representatives + whole cluster", "raw", "centroid", "all", [10]),
+        method("random labels", "raw", "random", budgets=[10]),
+        method("all labels", "raw", "all"),
+    ],
 }
 
 

@@ -1,4 +1,8 @@
+import os
+
 from clusterprop.benchmarks import collect, main, per_rule
+from conftest import REPO
+from workflow_helpers import copy_workflow
 
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
 
@@ -23,3 +27,27 @@ def test_per_rule_times(tmp_path, capsys):
 
 def test_no_benchmarks_is_an_error(tmp_path):
     assert main([str(tmp_path)]) == 1
+
+
+def test_stage_span_and_jobs_since(tmp_path):
+    write(tmp_path / "train/a.tsv", 10.0)
+    write(tmp_path / "train/b.tsv", 5.0)
+    write(tmp_path / "cluster/old.tsv", 3.0)
+    os.utime(tmp_path / "train/a.tsv", (1000, 1000))  # ran 990-1000
+    os.utime(tmp_path / "train/b.tsv", (1020, 1020))  # ran 1015-1020
+    os.utime(tmp_path / "cluster/old.tsv", (500, 500))
+    jobs = collect(tmp_path, since=900)
+    assert sorted(jobs.job) == ["train/a", "train/b"]
+    assert per_rule(jobs).loc["train", "span_s"] == 30.0
+
+
+def test_sweep_command_runs_snakemake_on_the_sweep_overlay(tmp_path, capsys, monkeypatch):
+    workdir = copy_workflow(tmp_path)
+    (workdir / "config").mkdir()
+    (workdir / "config/sweep.yaml").write_text((REPO / "config/sweep.yaml").read_text())
+    monkeypatch.chdir(workdir)
+    assert main(["sweep", "--cores", "1", "--dry-run", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "--configfile config/sweep.yaml --cores 1 --dry-run" in out
+    assert "every job was up to date" in out or "no results/summary/ablation.md" in out
+    assert "sweep wall time:" in out

@@ -88,3 +88,12 @@ def test_training_set_stats_counts_correct_propagated_labels():
     assert stats["training_label_accuracy"] == pytest.approx(6 / 9)
     none = training_set_stats(propagate(Strategy("none"), REP_IDS, REP_LABELS), y_true)
     assert none["propagated_label_accuracy"] is None
+
+
+def test_spread_strategy_spelling_and_inputs():
+    strategy = parse_strategy("spread")
+    assert strategy == Strategy("spread") and strategy.slug == "spread"
+    assert strategy.uses_neighbours and not strategy.uses_clusters
+    assert parse_strategy("all").uses_clusters and not parse_strategy("none").uses_clusters
+    with pytest.raises(ValueError, match="use spread"):
+        propagate(strategy, REP_IDS, REP_LABELS, ASSIGNMENTS, DISTANCES)

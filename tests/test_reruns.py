@@ -22,6 +22,14 @@ def overlay(**changes) -> dict:
     return config
 
 
+def with_methods(config: dict, *extra: dict, replace: dict | None = None) -> dict:
+    """``config`` with methods appended, or replaced by name."""
+    config = copy.deepcopy(config)
+    replace = replace or {}
+    config["methods"] = [replace.get(m["name"], m) for m in config["methods"]] + list(extra)
+    return config
+
+
 def rules(jobs) -> Counter:
     return Counter(rule for rule, _ in jobs)
 
@@ -34,63 +42,82 @@ def test_nothing_changed_nothing_runs(small_run):
     assert planned_jobs(small_run, SMALL_CONFIG) == []
 
 
-def test_added_k_runs_only_its_chain(small_run):
-    jobs = planned_jobs(small_run, overlay(clustering__k=[10, 20, 30]))
-    # per embedding and seed: one clustering, the representatives' chain and the random
-    # baseline at the new budget; one grid per embedding; the summary
-    per_embedding_seed = {
-        "cluster": 1,
-        "select_representatives": 1,
-        "select_random": 1,
-        "label_with_oracle": 2,
-        "propagate_labels": 2,
-        "train": 2,
-        "evaluate": 2,
-    }
-    expected = Counter({rule: 4 * n for rule, n in per_embedding_seed.items()})
-    expected.update({"plot_representatives": 2, "summarize": 1, "all": 1})
+def test_added_budget_runs_only_its_chain(small_run):
+    representatives = dict(SMALL_CONFIG["methods"][0], budgets=[10, 20, 30])
+    jobs = planned_jobs(
+        small_run, with_methods(SMALL_CONFIG, replace={"representatives": representatives})
+    )
+    # per seed: one clustering and the representatives' chain at the new budget; one grid
+    per_seed = ["cluster", "select", "label_with_oracle", "propagate_labels", "train"]
+    expected = Counter({rule: 2 for rule in per_seed})
+    expected.update({"plot_representatives": 1, "summarize": 1, "all": 1})
     assert rules(jobs) == expected
-    assert all(re.search(r"/(k30|representative-k30|random-n30)/|-k30-", o) for o in outputs(jobs))
+    assert all(re.search(r"/(k30|centroid-k30)/|-centroid-k30-", o) for o in outputs(jobs))
 
 
 def test_added_seed_runs_only_that_seed(small_run):
     jobs = planned_jobs(small_run, overlay(seeds=[0, 1, 2]))
-    assert rules(jobs)["train"] == 2 * 7  # every model of both embeddings, for seed 2
-    assert "embed" not in rules(jobs) and "prepare_dataset" not in rules(jobs)
+    assert rules(jobs)["train"] == 15  # every model of both embeddings, for seed 2
+    assert not {"embed", "neighbours", "prepare_dataset"} & set(rules(jobs))
     assert all("/seed2/" in o for o in outputs(jobs))
 
 
-def test_classifier_change_reruns_training_evaluation_and_summary_only(small_run):
-    jobs = planned_jobs(small_run, overlay(classifier={"C": 0.5}))
-    assert rules(jobs) == Counter({"train": 28, "evaluate": 28, "summarize": 1, "all": 1})
+def test_classifier_change_reruns_its_models_evaluation_and_summary_only(small_run):
+    classifiers = copy.deepcopy(SMALL_CONFIG["classifiers"])
+    classifiers["lr"]["C"] = 0.5
+    jobs = planned_jobs(small_run, overlay(classifiers=classifiers))
+    # every model but the two SVMs
+    assert rules(jobs) == Counter({"train": 28, "summarize": 1, "all": 1})
+    assert all("/svm/" not in o for o in outputs(jobs))
+
+
+def test_spreading_change_reruns_only_spread_models(small_run):
+    jobs = planned_jobs(small_run, overlay(spreading={"alpha": 0.3}))
+    # per seed: centroid and typical training sets, three models on them (lr, svm, lr)
+    assert rules(jobs) == Counter({"propagate_labels": 4, "train": 6, "summarize": 1, "all": 1})
+    assert all("/spread/" in o for o in outputs(jobs))
+
+
+CLOSEST_50 = {
+    "name": "representatives + closest 50%",
+    "embedding": "raw",
+    "selection": "centroid",
+    "propagation": "closest:50",
+    "classifier": "lr",
+    "budgets": [20],
+}
 
 
 def test_added_percentile_runs_only_that_strategy(small_run):
-    strategies = ["all", "closest:75", "closest:50"]
-    jobs = planned_jobs(small_run, overlay(propagation={"k": [20], "strategies": strategies}))
-    assert rules(jobs) == Counter(
-        {"propagate_labels": 4, "train": 4, "evaluate": 4, "summarize": 1, "all": 1}
-    )
+    jobs = planned_jobs(small_run, with_methods(SMALL_CONFIG, CLOSEST_50))
+    assert rules(jobs) == Counter({"propagate_labels": 2, "train": 2, "summarize": 1, "all": 1})
     assert all("/closest50/" in o for o in outputs(jobs))
 
 
 def test_changed_percentile_runs_only_the_new_strategy(small_run):
-    jobs = planned_jobs(
-        small_run, overlay(propagation={"k": [20], "strategies": ["all", "closest:60"]})
-    )
-    assert rules(jobs) == Counter(
-        {"propagate_labels": 4, "train": 4, "evaluate": 4, "summarize": 1, "all": 1}
-    )
+    name = "representatives + closest 75%"
+    changed = dict(SMALL_CONFIG["methods"][2], propagation="closest:60")
+    assert SMALL_CONFIG["methods"][2]["name"] == name
+    jobs = planned_jobs(small_run, with_methods(SMALL_CONFIG, replace={name: changed}))
+    assert rules(jobs) == Counter({"propagate_labels": 2, "train": 2, "summarize": 1, "all": 1})
     assert all("/closest60/" in o for o in outputs(jobs))
 
 
+def test_renamed_method_reruns_only_the_summary(small_run):
+    renamed = dict(SMALL_CONFIG["methods"][0], name="centroids")
+    jobs = planned_jobs(small_run, with_methods(SMALL_CONFIG, replace={"representatives": renamed}))
+    assert rules(jobs) == Counter({"summarize": 1, "all": 1})
+
+
 def test_embedding_parameter_reruns_that_embedding_only(small_run):
-    embeddings = {"raw": {"method": "raw"}, "pca": {"method": "pca", "n_components": 20}}
+    embeddings = copy.deepcopy(SMALL_CONFIG["embeddings"])
+    embeddings["hog_pca"]["n_components"] = 20
     jobs = planned_jobs(small_run, overlay(embeddings=embeddings))
-    assert rules(jobs)["embed"] == 1
-    assert rules(jobs)["train"] == 14
+    assert rules(jobs)["embed"] == 1  # hog_pca, not the hog it is computed from
+    assert rules(jobs)["neighbours"] == 1
+    assert rules(jobs)["train"] == 16
     assert "prepare_dataset" not in rules(jobs)
-    assert all("/pca/" in o or "/pca-" in o for o in outputs(jobs)), outputs(jobs)
+    assert all("/hog_pca/" in o or "/hog_pca-" in o for o in outputs(jobs)), outputs(jobs)
 
 
 def test_script_edit_reruns_nothing_but_a_stage_version_bump_reruns_downstream(
@@ -102,17 +129,17 @@ def test_script_edit_reruns_nothing_but_a_stage_version_bump_reruns_downstream(
     assert planned_jobs(workdir, SMALL_CONFIG) == []
 
     versions = workdir / "src/clusterprop/versions.py"
-    versions.write_text(versions.read_text().replace('"select": 1', '"select": 2'))
+    text = versions.read_text()
+    assert '"select": 2' in text
+    versions.write_text(text.replace('"select": 2', '"select": 3'))
     jobs = planned_jobs(workdir, SMALL_CONFIG)
     assert rules(jobs) == Counter(
         {
-            "select_representatives": 8,
-            "select_random": 8,
-            "label_with_oracle": 16,
+            "select": 18,  # per seed: raw 2 centroid + 2 random; hog_pca 2 + 1 typical + 2
+            "label_with_oracle": 18,
             "propagate_labels": 24,
-            "train": 24,  # not the 4 all-label models: no selection upstream
-            "evaluate": 24,
-            "plot_representatives": 4,
+            "train": 26,  # not the 4 all-label models: no selection upstream
+            "plot_representatives": 5,
             "summarize": 1,
             "all": 1,
         }
@@ -122,19 +149,17 @@ def test_script_edit_reruns_nothing_but_a_stage_version_bump_reruns_downstream(
 def test_rerun_keeps_untouched_artifacts(clone_of_small_run):
     workdir = clone_of_small_run
     before = artifact_mtimes(workdir)
-    strategies = ["all", "closest:75", "closest:50"]
-    snakemake(
-        workdir, "--cores", "2", config=overlay(propagation={"k": [20], "strategies": strategies})
-    )
+    snakemake(workdir, "--cores", "2", config=with_methods(SMALL_CONFIG, CLOSEST_50))
     after = artifact_mtimes(workdir)
     changed = {path for path in before if after[path] != before[path]}
     assert changed == {
         "results/summary/metrics.tsv",
         "results/summary/tables.md",
+        "results/summary/ablation.md",
         "results/summary/accuracy_vs_labels.png",
         "results/summary/confusion_best.png",
     }
     added = set(after) - set(before)
-    # per new model: training set (.npz, .json), model (.skops, fit.json), metrics.json
-    assert len(added) == 4 * 5
+    # per new model: training set (.npz, .json), model (.skops), metrics.json
+    assert len(added) == 2 * 4
     assert all("/closest50/" in path for path in added)

@@ -46,6 +46,8 @@ def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path)
         "--slurm-no-account",  # the test cluster has no accounts; a site sets its own
         "--slurm-init-seconds-before-status-checks",
         "1",
+        "--seconds-between-status-checks",  # a site keeps the default (10 s)
+        "2",
         config=SLURM_CONFIG,
         env=env,
     )
@@ -59,7 +61,9 @@ def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path)
         else:
             assert match, f"{log} did not run through Slurm"
             job_ids[str(log)] = match[1]
-    assert len(job_ids) >= 18
+    # prepare, embed, cluster, 2 selections and labels, 3 propagations, the all-labels
+    # set, 4 models: every job but the local summary and grid
+    assert len(job_ids) == 15
     records = (state / "jobcomp.txt").read_text()
     completed = set(re.findall(r"JobId=(\d+) .*JobState=COMPLETED", records))
     assert set(job_ids.values()) <= completed

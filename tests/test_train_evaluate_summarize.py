@@ -9,6 +9,7 @@ from PIL import Image
 from clusterprop.evaluate import classification_metrics
 from clusterprop.io import atomic_path, load_npz, save_npy, save_npz, write_json
 from clusterprop.summarize import (
+    ablation_table,
     aggregate,
     best_label_efficient_model,
     metrics_table,
@@ -16,7 +17,7 @@ from clusterprop.summarize import (
     reference_rows,
     tables_markdown,
 )
-from clusterprop.train import fit, load_model, make_classifier, save_model
+from clusterprop.train import fit, load_model, make_classifier, save_model, training_rows
 
 
 def test_train_save_load_predicts_the_same(tmp_path, fashion_subset):
@@ -36,6 +37,22 @@ def test_train_save_load_predicts_the_same(tmp_path, fashion_subset):
 def test_unknown_classifier_is_refused():
     with pytest.raises(ValueError, match="unknown classifier 'svm'"):
         make_classifier("svm", 0, {})
+
+
+def test_standardized_svm_scales_on_every_image_and_saves(tmp_path, fashion_subset):
+    X, y = fashion_subset["X_train"], fashion_subset["y_train"]
+    rows = training_rows(len(X), 500, seed=0)
+    assert len(rows) == 500 and (np.diff(rows) > 0).all()
+    assert training_rows(100, 500, seed=0).tolist() == list(range(100))
+    model = make_classifier("svm_rbf", 0, {"C": 10.0}, scale_on=X)
+    fit(model, X[rows], y[rows])
+    # the scaler keeps the statistics of all 3,000 images, not of the 500 it was fit on
+    np.testing.assert_allclose(model[0].mean_, X.mean(axis=0), rtol=1e-4, atol=1e-6)
+    save_model(model, tmp_path / "svm.skops")
+    loaded = load_model(tmp_path / "svm.skops")
+    X_test = fashion_subset["X_test"]
+    np.testing.assert_array_equal(loaded.predict(X_test), model.predict(X_test))
+    assert (model.predict(X_test) == fashion_subset["y_test"]).mean() > 0.7
 
 
 def test_classification_metrics_known_answer():
@@ -84,13 +101,14 @@ def test_unwritable_directory_is_a_clear_error(tmp_path):
         write_json(blocker / "metrics.json", {"a": 1})
 
 
-def record(selection, n, propagation, seed, accuracy):
+def record(selection, n, propagation, seed, accuracy, embedding="raw"):
     return {
         "dataset": "fashion-mnist",
-        "embedding": "raw",
+        "embedding": embedding,
         "selection": selection,
         "n_labels": n,
         "propagation": propagation,
+        "classifier": "lr",
         "seed": seed,
         "accuracy": accuracy,
         "macro_f1": accuracy - 0.01,
@@ -100,43 +118,118 @@ def record(selection, n, propagation, seed, accuracy):
         "fit_seconds": 1.0,
         "confusion_matrix": [[1, 0], [0, 1]],
         "class_names": ["a", "b"],
-        "params": {"classifier": {"C": 1.0}},
+        "params": {"classifier": {"name": "logistic_regression", "standardize": False}},
     }
 
 
-RECORDS = [
-    record("all", 60000, "none", 0, 0.84),
-    record("all", 60000, "none", 1, 0.84),
-    record("representative", 300, "all", 0, 0.77),
-    record("representative", 300, "all", 1, 0.79),
-    record("representative", 300, "none", 0, 0.76),
-    record("random", 300, "none", 1, 0.74),
-    record("random", 300, "none", 0, 0.78),
+def runs_of(*points):
+    """(method, record) pairs -> the runs and records metrics_table takes."""
+    runs, records = [], {}
+    for index, (method, rec) in enumerate(points):
+        path = f"m{index}.json"
+        records[path] = rec
+        runs.append(
+            {"method": method, "budget": rec["n_labels"], "seed": rec["seed"], "metrics": path}
+        )
+    return runs, records
+
+
+POINTS = [
+    ("all labels", record("all", 60000, "none", 0, 0.84)),
+    ("all labels", record("all", 60000, "none", 1, 0.84)),
+    ("whole cluster", record("centroid", 300, "all", 0, 0.77)),
+    ("whole cluster", record("centroid", 300, "all", 1, 0.79)),
+    ("representatives", record("centroid", 300, "none", 0, 0.76)),
+    ("representatives", record("centroid", 50, "none", 0, 0.66)),
+    ("random", record("random", 300, "none", 1, 0.74)),
+    ("random", record("random", 300, "none", 0, 0.78)),
+]
+RECORDS = [rec for _, rec in POINTS]
+METHODS = [
+    {
+        "name": "representatives",
+        "embedding": "raw",
+        "selection": "centroid",
+        "propagation": "none",
+        "classifier": "lr",
+        "compare_with": None,
+    },
+    {
+        "name": "whole cluster",
+        "embedding": "raw",
+        "selection": "centroid",
+        "propagation": "all",
+        "classifier": "lr",
+        "compare_with": None,
+    },
+    {
+        "name": "random",
+        "embedding": "raw",
+        "selection": "random",
+        "propagation": "none",
+        "classifier": "lr",
+        "compare_with": "representatives",
+    },
+    {
+        "name": "all labels",
+        "embedding": "raw",
+        "selection": "all",
+        "propagation": "none",
+        "classifier": "lr",
+        "compare_with": None,
+    },
 ]
 
 
+def summary_of(points=POINTS):
+    return aggregate(metrics_table(*runs_of(*points)))
+
+
 def test_metrics_table_and_aggregate():
-    table = metrics_table(RECORDS)
-    assert len(table) == 7
-    assert table.selection.tolist()[:2] == ["all", "all"]
-    assert table.loc[2:4, "propagation"].tolist() == ["none", "all", "all"]
-    assert "param.classifier.C" in table.columns
+    table = metrics_table(*runs_of(*POINTS))
+    assert len(table) == 8
+    # methods in order of first appearance, then budget, then seed
+    assert table.method.tolist()[:2] == ["all labels", "all labels"]
+    assert table.loc[4:5, "n_labels"].tolist() == [50, 300]
+    assert table.loc[6:7, "seed"].tolist() == [0, 1]
+    assert "param.classifier.name" in table.columns
     summary = aggregate(table)
-    row = summary[(summary.selection == "representative") & (summary.propagation == "all")].iloc[0]
+    row = summary[summary.method == "whole cluster"].iloc[0]
     assert row.accuracy_mean == pytest.approx(0.78)
     assert row.accuracy_std == pytest.approx(np.std([0.77, 0.79], ddof=1))
     assert row.n_seeds == 2
 
 
 def test_reference_rows_and_markdown():
-    summary = aggregate(metrics_table(RECORDS))
+    summary = summary_of()
     ref = reference_rows(summary).set_index("experiment")
     assert ref.loc["LR on all 60,000 labels", "ours (mean ± std)"] == "84.00 ± 0.00%"
     assert ref.loc["LR on all 60,000 labels", "difference (points)"] == "-0.10"
-    assert ref.loc["LR on k=50 cluster representatives", "ours (mean ± std)"] == "not run"
+    assert ref.loc["LR on k=100 cluster representatives", "ours (mean ± std)"] == "not run"
     text = tables_markdown(summary)
     assert "The reference study beside this run" in text
     assert "| 78.00 ± 1.41%" in text
+
+
+def test_reference_rows_ignore_other_embeddings_and_classifiers():
+    hog = record("all", 60000, "none", 0, 0.87, embedding="hog")
+    scaled = record("all", 60000, "none", 0, 0.86)
+    scaled["params"]["classifier"]["standardize"] = True
+    summary = summary_of([("hog", hog), ("scaled", scaled)])
+    ref = reference_rows(summary).set_index("experiment")
+    assert ref.loc["LR on all 60,000 labels", "ours (mean ± std)"] == "not run"
+
+
+def test_ablation_gains_against_the_previous_or_named_method():
+    table = ablation_table(summary_of(), METHODS, [50, 300]).set_index("method")
+    assert table.loc["representatives", "300 labels"] == "76.00%"
+    assert table.loc["representatives", "gain at 300"] == "–"
+    assert table.loc["whole cluster", "300 labels"].startswith("78.00 ± 1.41% (propagated")
+    assert table.loc["whole cluster", "gain at 300"] == "+2.00"
+    assert table.loc["whole cluster", "50 labels"] == "not run"
+    assert table.loc["random", "compared with"] == "representatives"
+    assert table.loc["random", "gain at 300"] == "+0.00"
+    assert table.loc["all labels", "300 labels"] == "all: 84.00 ± 0.00%"
 
 
 def test_best_label_efficient_model_excludes_full_labels():
@@ -145,6 +238,6 @@ def test_best_label_efficient_model_excludes_full_labels():
 
 def test_accuracy_plot_is_a_png(tmp_path):
     path = tmp_path / "plot.png"
-    plot_accuracy_vs_labels(aggregate(metrics_table(RECORDS)), str(path))
+    plot_accuracy_vs_labels(summary_of(), str(path))
     assert Image.open(path).size[0] > 500
     assert pd.notna(path.stat().st_size)

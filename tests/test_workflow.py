@@ -13,15 +13,17 @@ from conftest import REPO, SMALL_CONFIG
 from workflow_helpers import copy_workflow, snakemake
 
 
-def test_summary_has_one_row_per_model_and_seed(small_run):
+def test_summary_has_one_row_per_method_budget_and_seed(small_run):
     table = pd.read_csv(small_run / "results/summary/metrics.tsv", sep="\t")
-    assert len(table) == 2 * 2 * 7
+    assert len(table) == 2 * 15
     for column in [
         "dataset",
+        "method",
         "embedding",
         "selection",
         "n_labels",
         "propagation",
+        "classifier",
         "seed",
         "accuracy",
         "macro_f1",
@@ -35,76 +37,110 @@ def test_summary_has_one_row_per_model_and_seed(small_run):
             table.selection,
             table.n_labels,
             table.propagation,
+            table.classifier,
             table.seed,
             strict=True,
         )
     )
     expected = {
-        (embedding, sel, n, prop, seed)
-        for embedding in ("raw", "pca")
+        (embedding, sel, n, prop, classifier, seed)
         for seed in (0, 1)
-        for sel, n, prop in [
-            ("representative", 10, "none"),
-            ("representative", 20, "none"),
-            ("representative", 20, "all"),
-            ("representative", 20, "closest:75"),
-            ("random", 10, "none"),
-            ("random", 20, "none"),
-            ("all", 5000, "none"),
+        for embedding, sel, n, prop, classifier in [
+            ("raw", "centroid", 10, "none", "lr"),
+            ("raw", "centroid", 20, "none", "lr"),
+            ("raw", "centroid", 20, "all", "lr"),
+            ("raw", "centroid", 20, "closest:75", "lr"),
+            ("raw", "random", 10, "none", "lr"),
+            ("raw", "random", 20, "none", "lr"),
+            ("raw", "all", 5000, "none", "lr"),
+            ("hog_pca", "centroid", 10, "none", "lr"),
+            ("hog_pca", "centroid", 20, "none", "lr"),
+            ("hog_pca", "centroid", 20, "spread", "lr"),
+            ("hog_pca", "centroid", 20, "spread", "svm"),
+            ("hog_pca", "typical", 20, "spread", "lr"),
+            ("hog_pca", "random", 10, "none", "lr"),
+            ("hog_pca", "random", 20, "none", "lr"),
+            ("hog_pca", "all", 5000, "none", "lr"),
         ]
     }
     assert rows == expected
     assert set(table.dataset) == {"fashion-mnist"}
     full = table[table.selection == "all"]
     assert (full.accuracy > 0.78).all()  # LR on 5,000 real labels, either embedding
-    propagated = table[table.propagation == "all"]
+    propagated = table[table.propagation.isin(["all", "spread"])]
     assert (propagated.n_train_labels == 5000).all()
-    assert propagated.propagated_label_accuracy.between(0.3, 0.9).all()
+    assert propagated.propagated_label_accuracy.between(0.3, 0.95).all()
     closest = table[table.propagation == "closest:75"]
     assert closest.n_train_labels.between(0.75 * 5000, 0.75 * 5000 + 20).all()
+    # the point of the exercise: HOG features and spreading beat raw pixels at 20 labels
+    mean = table.groupby(["embedding", "selection", "n_labels", "propagation", "classifier"])
+    accuracy = mean.accuracy.mean()
+    assert (
+        accuracy["hog_pca", "centroid", 20, "spread", "lr"]
+        > accuracy["raw", "centroid", 20, "none", "lr"]
+    )
 
 
 def test_every_artifact_is_cached(small_run):
     results = small_run / "results"
     assert np.load(results / "embeddings/raw/train.npy").shape == (5000, 784)
     assert np.load(results / "embeddings/raw/test.npy").shape == (1000, 784)
-    assert np.load(results / "embeddings/pca/train.npy").shape == (5000, 30)
+    assert np.load(results / "embeddings/hog/train.npy").shape == (5000, 1296)
+    assert np.load(results / "embeddings/hog_pca/train.npy").shape == (5000, 30)
+    graph = np.load(results / "neighbours/hog_pca/neighbours.npz")
+    assert graph["indices"].shape == (5000, 20)
     for seed in (0, 1):
         for k in (10, 20):
             clusters = np.load(results / f"clusters/raw/k{k}/seed{seed}/clusters.npz")
             assert clusters["centroids"].shape == (k, 784)
             assert set(np.unique(clusters["assignments"])) == set(range(k))
-            labels = (results / f"labels/raw/representative-k{k}/seed{seed}/labels.csv").read_text()
+            labels = (results / f"labels/raw/centroid-k{k}/seed{seed}/labels.csv").read_text()
             assert labels.startswith("image_id,label\n") and labels.count("\n") == k + 1
         record = json.loads(
             (
-                results / f"training_sets/raw/representative-k20/all/seed{seed}/training_set.json"
+                results / f"training_sets/raw/centroid-k20/all/seed{seed}/training_set.json"
             ).read_text()
         )
         assert record["n_labels_given"] == 20 and record["n_train_labels"] == 5000
-        model = load_model(results / f"models/raw/representative-k20/all/seed{seed}/model.skops")
+        model = load_model(results / f"models/raw/centroid-k20/all/lr/seed{seed}/model.skops")
         training_set = np.load(
-            results / f"training_sets/raw/representative-k20/all/seed{seed}/training_set.npz"
+            results / f"training_sets/raw/centroid-k20/all/seed{seed}/training_set.npz"
         )
         # a class no representative shows cannot be learnt: the model knows the labelled ones
         assert model.classes_.tolist() == np.unique(training_set["labels"]).tolist()
         assert model.coef_.shape == (len(model.classes_), 784)
         metrics = json.loads(
-            (
-                results / f"metrics/raw/representative-k20/closest75/seed{seed}/metrics.json"
-            ).read_text()
+            (results / f"metrics/raw/centroid-k20/closest75/lr/seed{seed}/metrics.json").read_text()
         )
         assert metrics["n_labels"] == 20 and metrics["seed"] == seed
         assert np.sum(metrics["confusion_matrix"]) == 1000
         assert metrics["params"]["clustering"]["n_init"] == 1
         assert metrics["params"]["classifier"]["params"]["tol"] == 0.001
+        svm = json.loads(
+            (
+                results / f"metrics/hog_pca/centroid-k20/spread/svm/seed{seed}/metrics.json"
+            ).read_text()
+        )
+        assert svm["params"]["embedding"]["input"] == {"hog": {"method": "hog"}}
+        assert svm["params"]["spreading"] == {"n_neighbors": 20, "alpha": 0.9, "max_iter": 100}
+        assert svm["n_fit"] == 2000  # max_train of 5,000 spread labels
+        typical = pd.read_csv(results / f"selections/hog_pca/typical-k20/seed{seed}/selection.csv")
+        centroid = pd.read_csv(
+            results / f"selections/hog_pca/centroid-k20/seed{seed}/selection.csv"
+        )
+        assert typical.cluster.tolist() == centroid.cluster.tolist() == list(range(20))
+        assert (typical.distance >= centroid.distance).all()
     tables = (results / "summary/tables.md").read_text()
-    assert re.search(r"\| fashion-mnist\s*\| raw\s*\| representative\s*\|\s*20 \| all\s*\|", tables)
+    assert re.search(
+        r"\| representatives \+ whole cluster\s*\| raw\s*\| centroid\s*\|\s*20 \| all\s*\|", tables
+    )
+    ablation = (results / "summary/ablation.md").read_text()
+    assert "| hog: + spreading " in ablation and "propagated labels" in ablation
     for name in [
         "accuracy_vs_labels.png",
         "confusion_best.png",
-        "representatives/raw-k10-seed0.png",
-        "representatives/raw-k20-seed0.png",
+        "representatives/raw-centroid-k10-seed0.png",
+        "representatives/hog_pca-typical-k20-seed0.png",
     ]:
         assert Image.open(results / "summary" / name).size[0] > 300
     assert list(small_run.glob("benchmarks/cluster/raw/k20/seed1.tsv"))
@@ -117,29 +153,35 @@ def test_second_run_has_nothing_to_do(small_run):
     assert not list(small_run.glob("results/**/.*.partial*"))
 
 
+def bad_method(**changes):
+    return {"methods": [{**SMALL_CONFIG["methods"][0], **changes}]}
+
+
 @pytest.mark.parametrize(
     ("overlay", "message"),
     [
-        (
-            {"clustering": {"k": [10, 6000]}},
-            r"clustering.k: k=\[6000\] larger than the training set",
-        ),
-        ({"propagation": {"strategies": ["nearest"]}}, "strategies"),
-        ({"propagation": {"strategies": ["closest:0"]}}, r"P must be in \(0, 100\]"),
-        ({"propagation": {"strategies": ["closest:120"]}}, r"P must be in \(0, 100\]"),
-        ({"clustering": {"k": []}}, r"\[\] should be non-empty|too short"),
+        (bad_method(budgets=[10, 6000]), r"budgets: \[6000\] larger than the training set"),
+        (bad_method(propagation="nearest"), "propagation"),
+        (bad_method(propagation="closest:0"), r"P must be in \(0, 100\]"),
+        (bad_method(propagation="closest:120"), r"P must be in \(0, 100\]"),
+        (bad_method(budgets=[]), r"\[\] should be non-empty|too short"),
+        (bad_method(selection="nearest"), "'nearest' is not one of"),
+        (bad_method(embedding="pixels"), "no embedding named 'pixels'"),
         ({"seeds": []}, r"\[\] should be non-empty|too short"),
-        ({"classifier": {"C": -1}}, "less than or equal to the minimum|exclusiveMinimum"),
+        ({"methods": []}, r"\[\] should be non-empty|too short"),
+        (
+            {"classifiers": {"lr": {"name": "logistic_regression", "C": -1}}},
+            "less than or equal to the minimum|exclusiveMinimum",
+        ),
+        ({"classifiers": {"lr": {"name": "knn", "C": 1}}}, "should not be valid|is not allowed"),
         ({"embeddings": {"pca": {"method": "pca"}}}, "'n_components' is a required property"),
-        ({"embeddings": {"x": {"method": "hog"}}}, "'hog' is not one of"),
+        ({"embeddings": {"x": {"method": "sift"}}}, "'sift' is not one of"),
+        ({"spreading": {"alpha": 1.5}}, "greater than or equal to the maximum|exclusiveMaximum"),
     ],
 )
 def test_bad_config_is_refused_before_any_job(tmp_path, overlay, message):
     copy_workflow(tmp_path)
     config = {**SMALL_CONFIG, **overlay}
-    if "clustering" in overlay or "propagation" in overlay:
-        for key in ("clustering", "propagation"):
-            config[key] = {**SMALL_CONFIG[key], **overlay.get(key, {})}
     result = snakemake(tmp_path, "-n", config=config, check=False)
     assert result.returncode != 0
     assert re.search(message, result.stdout + result.stderr), result.stdout + result.stderr
@@ -165,9 +207,10 @@ def test_report_builds_with_every_summary_output(small_run, tmp_path):
     for name in [
         "metrics.tsv",
         "tables.md",
+        "ablation.md",
         "accuracy_vs_labels.png",
         "confusion_best.png",
-        "raw-k20-seed0.png",
-        "pca-k10-seed0.png",
+        "raw-centroid-k20-seed0.png",
+        "hog_pca-typical-k20-seed0.png",
     ]:
         assert name in html, name

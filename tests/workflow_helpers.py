@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -90,3 +91,8 @@ def artifact_mtimes(workdir: Path) -> dict[str, int]:
         for p in (workdir / "results").rglob("*")
         if p.is_file()
     }
+
+
+def rules_of(jobs: list[tuple[str, str]]) -> Counter:
+    """How many jobs of each rule a planned job list has."""
+    return Counter(rule for rule, _ in jobs)

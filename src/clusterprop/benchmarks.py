@@ -1,21 +1,37 @@
-"""Per-rule times from Snakemake's ``benchmark:`` files.
+"""Per-rule times from Snakemake's ``benchmark:`` files, and the timed sweep.
 
-Usage: ``PYTHONPATH=src python -m clusterprop.benchmarks [BENCHMARKS_DIR]``
+Usage (from the repository root):
+``PYTHONPATH=src python -m clusterprop.benchmarks [BENCHMARKS_DIR]`` prints per-rule
+times of the jobs that have run;
+``PYTHONPATH=src python -m clusterprop.benchmarks sweep [--cores N] [SNAKEMAKE_ARGS...]``
+runs the label-budget sweep (config/sweep.yaml), then prints its ablation table, the
+time per stage and the total wall time.
 """
 
 from __future__ import annotations
 
+import argparse
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 
+SWEEP_CONFIG = "config/sweep.yaml"
+ABLATION_TABLE = "results/summary/ablation.md"
 
-def collect(directory: str | Path) -> pd.DataFrame:
-    """One row per benchmark file: rule (its first path part), job, seconds, max RSS."""
+
+def collect(directory: str | Path, since: float | None = None) -> pd.DataFrame:
+    """One row per benchmark file: rule (its first path part), job, seconds, max RSS,
+    and when the job started and ended (from the file's modification time).
+    With ``since`` (a Unix time), only jobs that ended after it."""
     directory = Path(directory)
     rows = []
     for path in sorted(directory.rglob("*.tsv")):
+        ended = path.stat().st_mtime
+        if since is not None and ended < since:
+            continue
         relative = path.relative_to(directory)
         rule = relative.parts[0] if len(relative.parts) > 1 else relative.stem
         record = pd.read_csv(path, sep="\t").iloc[-1]
@@ -26,9 +42,12 @@ def collect(directory: str | Path) -> pd.DataFrame:
                 "seconds": float(record["s"]),
                 "cpu_seconds": float(record.get("cpu_time", float("nan"))),
                 "max_rss_mb": pd.to_numeric(record["max_rss"], errors="coerce"),
+                "started": ended - float(record["s"]),
+                "ended": ended,
             }
         )
-    return pd.DataFrame(rows, columns=["rule", "job", "seconds", "cpu_seconds", "max_rss_mb"])
+    columns = ["rule", "job", "seconds", "cpu_seconds", "max_rss_mb", "started", "ended"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def per_rule(jobs: pd.DataFrame) -> pd.DataFrame:
@@ -39,12 +58,57 @@ def per_rule(jobs: pd.DataFrame) -> pd.DataFrame:
         max_s=("seconds", "max"),
         cpu_s=("cpu_seconds", "sum"),
         max_rss_mb=("max_rss_mb", "max"),
+        first_start=("started", "min"),
+        last_end=("ended", "max"),
     )
+    # wall time of a stage: from its first job's start to its last job's end (jobs of
+    # other stages may run in between)
+    table["span_s"] = table.pop("last_end") - table.pop("first_start")
     return table.sort_values("total_s", ascending=False).round(1)
+
+
+def sweep(argv: list[str]) -> int:
+    """Run the sweep with Snakemake, then print its ablation table and stage times."""
+    parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks sweep")
+    parser.add_argument("--cores", default="all", help="cores for Snakemake (default: all)")
+    args, snakemake_args = parser.parse_known_args(argv)
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--configfile",
+        SWEEP_CONFIG,
+        "--cores",
+        str(args.cores),
+        *snakemake_args,
+    ]
+    print("running:", " ".join(command), flush=True)
+    start = time.time()
+    result = subprocess.run(command, check=False)
+    wall = time.time() - start
+    if result.returncode != 0:
+        print(f"snakemake failed (exit {result.returncode}) after {wall:.0f} s", file=sys.stderr)
+        return result.returncode
+    print()
+    if Path(ABLATION_TABLE).exists():
+        print(Path(ABLATION_TABLE).read_text())
+    else:
+        print(f"no {ABLATION_TABLE} (a dry run?)")
+    jobs = collect("benchmarks", since=start)
+    if jobs.empty:
+        print("every job was up to date: nothing was timed (remove results/ to time all)")
+    else:
+        print("time per stage (jobs that ran now; span = first start to last end):")
+        print(per_rule(jobs).to_string())
+        print(f"\n{len(jobs)} jobs, {jobs.seconds.sum():.0f} s of job time")
+    print(f"sweep wall time: {wall:.0f} s ({wall / 60:.1f} min)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "sweep":
+        return sweep(argv[1:])
     directory = Path(argv[0] if argv else "benchmarks")
     jobs = collect(directory)
     if jobs.empty:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clusterprop.data import FASHION_MNIST_CLASSES
-from clusterprop.experiments import cluster_ks
+from clusterprop.experiments import CLUSTER_SELECTIONS
 from clusterprop.propagate import parse_strategy
 
 FASHION_MNIST_N_TRAIN = 60000
@@ -27,12 +27,21 @@ def known_n_train(config: dict) -> int | None:
 
 def check(config: dict) -> None:
     """Raise ``ConfigError`` listing every problem, each naming its key."""
+    problems = _dataset_problems(config) + _embedding_problems(config)
+    problems += _method_problems(config)
+    graph_size = config["neighbours"]["n_neighbors"]
+    for section in ("typicality", "spreading"):
+        if config[section]["n_neighbors"] > graph_size:
+            problems.append(
+                f"{section}.n_neighbors: {config[section]['n_neighbors']} is more than the "
+                f"neighbour graph holds (neighbours.n_neighbors: {graph_size})"
+            )
+    if problems:
+        raise ConfigError("invalid config:\n  - " + "\n  - ".join(problems))
+
+
+def _dataset_problems(config: dict) -> list[str]:
     problems = []
-    for strategy in config["propagation"]["strategies"]:
-        try:
-            parse_strategy(strategy)
-        except ValueError as exc:
-            problems.append(f"propagation.strategies: {exc}")
     dataset = config["dataset"]
     if dataset["format"] in ("idx", "npz"):
         if not dataset["path"]:
@@ -55,18 +64,72 @@ def check(config: dict) -> None:
             f"dataset.n_train: {dataset['n_train']} but Fashion-MNIST has "
             f"{FASHION_MNIST_N_TRAIN} training images"
         )
+    return problems
+
+
+def _embedding_problems(config: dict) -> list[str]:
+    problems = []
+    embeddings = config["embeddings"]
+    if not embeddings:
+        problems.append("embeddings: at least one embedding is needed")
+    for name, spec in embeddings.items():
+        upstream, seen = spec.get("input"), [name]
+        while upstream is not None:
+            if upstream not in embeddings:
+                problems.append(f"embeddings.{name}.input: no embedding named {upstream!r}")
+                break
+            if upstream in seen:
+                problems.append(f"embeddings.{name}.input: a cycle ({' -> '.join(seen)})")
+                break
+            seen.append(upstream)
+            upstream = embeddings[upstream].get("input")
+    return problems
+
+
+def _method_problems(config: dict) -> list[str]:
+    problems = []
     n_train = known_n_train(config)
-    if n_train is not None:
-        for key in ("clustering.k", "propagation.k"):
-            section, name = key.split(".")
-            too_large = [k for k in config[section][name] if k > n_train]
+    names = [method["name"] for method in config["methods"]]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"methods: the name {name!r} is used more than once")
+    for index, method in enumerate(config["methods"]):
+        where = f"methods[{index}] ({method['name']})"
+        if method["embedding"] not in config["embeddings"]:
+            problems.append(
+                f"{where}.embedding: no embedding named {method['embedding']!r} "
+                f"(embeddings: {sorted(config['embeddings'])})"
+            )
+        if method["classifier"] not in config["classifiers"]:
+            problems.append(
+                f"{where}.classifier: no classifier named {method['classifier']!r} "
+                f"(classifiers: {sorted(config['classifiers'])})"
+            )
+        try:
+            strategy = parse_strategy(method.get("propagation", "none"))
+        except ValueError as exc:
+            problems.append(f"{where}.propagation: {exc}")
+            strategy = None
+        selection = method["selection"]
+        if selection == "all":
+            if "budgets" in method:
+                problems.append(f"{where}.budgets: selection all uses every label, no budgets")
+            if strategy is not None and strategy.kind != "none":
+                problems.append(f"{where}.propagation: selection all has nothing to propagate")
+            continue
+        if "budgets" not in method:
+            problems.append(f"{where}.budgets: required for selection {selection}")
+            continue
+        if strategy is not None and strategy.uses_clusters and selection not in CLUSTER_SELECTIONS:
+            problems.append(
+                f"{where}.propagation: {strategy.name} propagates within clusters and needs "
+                f"selection centroid or typical, not {selection}"
+            )
+        if n_train is not None:
+            too_large = [b for b in method["budgets"] if b > n_train]
             if too_large:
                 problems.append(
-                    f"{key}: k={too_large} larger than the training set ({n_train} images)"
+                    f"{where}.budgets: {too_large} larger than the training set ({n_train} images)"
                 )
-    if not config["embeddings"]:
-        problems.append("embeddings: at least one embedding is needed")
-    if not cluster_ks(config):
-        problems.append("clustering.k: at least one k is needed")
-    if problems:
-        raise ConfigError("invalid config:\n  - " + "\n  - ".join(problems))
+        if method.get("compare_with") is not None and method["compare_with"] not in names:
+            problems.append(f"{where}.compare_with: no method named {method['compare_with']!r}")
+    return problems

@@ -1,5 +1,8 @@
 """The experiment grid: which models a config asks for, and where their files live.
 
+A config lists *methods*; a method is one way to get a model from a label budget:
+an embedding, a selection (which images a person labels), a propagation (how their
+labels reach other images) and a classifier, run at each of its budgets and seeds.
 Pure functions of the (validated) config, used by ``rules/common.smk`` to expand
 targets and by tests.
 """
@@ -11,18 +14,24 @@ from dataclasses import dataclass
 
 from clusterprop.propagate import Strategy, parse_strategy
 
-SELECTION_PATTERN = r"representative-k\d+|random-n\d+|all"
+#: How the labelled images are chosen. centroid and typical take one image per
+#: K-Means cluster (k = budget); random draws the budget uniformly; all takes every one.
+SELECTIONS = ("centroid", "typical", "random", "all")
+CLUSTER_SELECTIONS = ("centroid", "typical")
+SELECTION_PATTERN = r"(?:centroid|typical)-k\d+|random-n\d+|all"
 _SELECTION = re.compile(rf"^(?:{SELECTION_PATTERN})$")
 
 
 @dataclass(frozen=True)
 class Experiment:
     embedding: str
-    #: "representative" (cluster representatives), "random", or "all" (every true label)
+    #: one of SELECTIONS
     selection: str
-    #: labels a person gives: k for representatives, N for random, None for all
+    #: labels a person gives (k for cluster selections, N for random); None for all
     budget: int | None
     propagation: Strategy
+    #: name of an entry of the config's ``classifiers``
+    classifier: str
     seed: int
 
     @property
@@ -30,15 +39,34 @@ class Experiment:
         return selection_slug(self.selection, self.budget)
 
     def path(self, stage: str, filename: str) -> str:
+        """Files of models and metrics (they depend on the classifier)."""
         return (
             f"results/{stage}/{self.embedding}/{self.selection_slug}/"
+            f"{self.propagation.slug}/{self.classifier}/seed{self.seed}/{filename}"
+        )
+
+    def training_set_path(self, filename: str) -> str:
+        return (
+            f"results/training_sets/{self.embedding}/{self.selection_slug}/"
             f"{self.propagation.slug}/seed{self.seed}/{filename}"
         )
 
+    @property
+    def uses_clusters(self) -> bool:
+        return self.selection in CLUSTER_SELECTIONS
+
+
+@dataclass(frozen=True)
+class Run:
+    """One point of a method's curve: the method's name, a budget, a seed, its model."""
+
+    method: str
+    experiment: Experiment
+
 
 def selection_slug(selection: str, budget: int | None) -> str:
-    if selection == "representative":
-        return f"representative-k{budget}"
+    if selection in CLUSTER_SELECTIONS:
+        return f"{selection}-k{budget}"
     if selection == "random":
         return f"random-n{budget}"
     if selection == "all":
@@ -47,7 +75,7 @@ def selection_slug(selection: str, budget: int | None) -> str:
 
 
 def parse_selection_slug(slug: str) -> tuple[str, int | None]:
-    """``representative-k300`` -> ("representative", 300); ``all`` -> ("all", None)."""
+    """``centroid-k300`` -> ("centroid", 300); ``all`` -> ("all", None)."""
     if not _SELECTION.match(slug):
         raise ValueError(f"not a selection: {slug!r}")
     if slug == "all":
@@ -56,27 +84,44 @@ def parse_selection_slug(slug: str) -> tuple[str, int | None]:
     return kind, int(budget[1:])
 
 
-def cluster_ks(config: dict) -> list[int]:
-    """Every k that is clustered: the representative k list plus propagation's k list."""
-    return sorted(set(config["clustering"]["k"]) | set(config["propagation"]["k"]))
+def method_budgets(method: dict) -> list[int | None]:
+    return [None] if method["selection"] == "all" else list(method["budgets"])
+
+
+def runs(config: dict) -> list[Run]:
+    """Every (method, budget, seed) the config asks for, in config order."""
+    out = []
+    for method in config["methods"]:
+        strategy = parse_strategy(method.get("propagation", "none"))
+        for budget in method_budgets(method):
+            for seed in config["seeds"]:
+                experiment = Experiment(
+                    method["embedding"],
+                    method["selection"],
+                    budget,
+                    strategy,
+                    method["classifier"],
+                    seed,
+                )
+                out.append(Run(method["name"], experiment))
+    return out
 
 
 def experiments(config: dict) -> list[Experiment]:
-    """All models the config asks for, in a stable order."""
-    none = Strategy("none")
-    strategies = [parse_strategy(s) for s in config["propagation"]["strategies"]]
-    grid: list[Experiment] = []
-    for embedding in config["embeddings"]:
-        for seed in config["seeds"]:
-            for k in config["clustering"]["k"]:
-                grid.append(Experiment(embedding, "representative", k, none, seed))
-            for k in config["propagation"]["k"]:
-                for strategy in strategies:
-                    grid.append(Experiment(embedding, "representative", k, strategy, seed))
-            if config["baselines"]["random"]:
-                for n in cluster_ks(config):
-                    grid.append(Experiment(embedding, "random", n, none, seed))
-            if config["baselines"]["all_labels"]:
-                grid.append(Experiment(embedding, "all", None, none, seed))
-    # propagation "none" may be listed among the strategies too: keep each once
-    return list(dict.fromkeys(grid))
+    """All models the config asks for, each once (methods may share models), stable order."""
+    return list(dict.fromkeys(run.experiment for run in runs(config)))
+
+
+def used_embeddings(config: dict) -> list[str]:
+    return list(dict.fromkeys(method["embedding"] for method in config["methods"]))
+
+
+def clusterings(config: dict) -> list[tuple[str, int]]:
+    """Every (embedding, k) that is clustered: budgets of the cluster selections."""
+    pairs = [
+        (method["embedding"], budget)
+        for method in config["methods"]
+        if method["selection"] in CLUSTER_SELECTIONS
+        for budget in method["budgets"]
+    ]
+    return sorted(set(pairs), key=lambda pair: (used_embeddings(config).index(pair[0]), pair[1]))

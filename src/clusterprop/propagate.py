@@ -4,7 +4,10 @@ Strategies (config spelling -> path spelling):
 ``none`` -> ``none``: the labelled images only;
 ``all`` -> ``all``: each representative's label goes to its whole cluster;
 ``closest:P`` -> ``closestP``: to the ceil(P% of m) members of each m-member cluster
-nearest its centroid (ties broken by image id), 0 < P <= 100.
+nearest its centroid (ties broken by image id), 0 < P <= 100;
+``spread`` -> ``spread``: graph label spreading (scikit-learn ``LabelSpreading``) over
+the embedding's k-nearest-neighbour graph; every training image gets the label the
+spreading settles on. Works from any selection, random included.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clusterprop.io import save_npz, write_json
+from clusterprop.neighbours import connectivity_graph
 
 _CLOSEST = re.compile(r"^closest:(?P<p>\d+(\.\d+)?)$")
 _CLOSEST_SLUG = re.compile(r"^closest(?P<p>\d+(\.\d+)?)$")
@@ -23,7 +27,7 @@ _CLOSEST_SLUG = re.compile(r"^closest(?P<p>\d+(\.\d+)?)$")
 
 @dataclass(frozen=True)
 class Strategy:
-    kind: str  # "none" | "all" | "closest"
+    kind: str  # "none" | "all" | "closest" | "spread"
     percent: float | None = None
 
     @property
@@ -38,7 +42,11 @@ class Strategy:
 
     @property
     def uses_clusters(self) -> bool:
-        return self.kind != "none"
+        return self.kind in ("all", "closest")
+
+    @property
+    def uses_neighbours(self) -> bool:
+        return self.kind == "spread"
 
 
 def _fmt(percent: float | None) -> str:
@@ -48,13 +56,13 @@ def _fmt(percent: float | None) -> str:
 def parse_strategy(text: str) -> Strategy:
     """Parse a strategy from its config spelling (``closest:75``) or path spelling."""
     text = str(text).strip()
-    if text in ("none", "all"):
+    if text in ("none", "all", "spread"):
         return Strategy(text)
     match = _CLOSEST.match(text) or _CLOSEST_SLUG.match(text)
     if not match:
         raise ValueError(
-            f"unknown propagation strategy {text!r}: expected 'none', 'all' or 'closest:P' "
-            "with 0 < P <= 100"
+            f"unknown propagation strategy {text!r}: expected 'none', 'all', 'spread' or "
+            "'closest:P' with 0 < P <= 100"
         )
     percent = float(match["p"])
     if not 0 < percent <= 100:
@@ -77,7 +85,7 @@ def propagate(
     assignments: np.ndarray | None = None,
     distances: np.ndarray | None = None,
 ) -> TrainingSet:
-    """Build the training set a strategy yields from the labelled images.
+    """Build the training set a cluster strategy (or none) yields from the labelled images.
 
     For cluster strategies each labelled image stands for the cluster it belongs to
     (``assignments``); members of clusters with no labelled image get no label.
@@ -86,6 +94,8 @@ def propagate(
     given_labels = np.asarray(given_labels, dtype=np.int64)
     if strategy.kind == "none":
         return TrainingSet(given_ids, given_labels, np.ones(len(given_ids), dtype=bool))
+    if strategy.kind == "spread":
+        raise ValueError("propagation spread: use spread(), it needs the neighbour graph")
     if assignments is None or distances is None:
         raise ValueError(f"propagation {strategy.name} needs cluster assignments and distances")
     assignments = np.asarray(assignments)
@@ -104,6 +114,40 @@ def propagate(
     # the given label wins for the labelled image itself
     labels[given] = _given_for(members[given], given_ids, given_labels)
     return TrainingSet(members, labels, given)
+
+
+def spread(
+    given_ids: np.ndarray,
+    given_labels: np.ndarray,
+    neighbour_indices: np.ndarray,
+    *,
+    n_neighbors: int = 20,
+    alpha: float = 0.9,
+    max_iter: int = 100,
+) -> TrainingSet:
+    """Label spreading (Zhou et al. 2004) from the labelled images over the kNN graph.
+
+    scikit-learn's ``LabelSpreading`` with its kNN kernel, except that the graph is the
+    precomputed one (``neighbours.nearest_neighbours``), shared by every budget and seed
+    of an embedding. Every training image gets a label; labelled images keep theirs
+    (the spreading may disagree with a given label: a person's label wins).
+    """
+    from sklearn.semi_supervised import LabelSpreading  # only spread jobs pay for it
+
+    given_ids = np.asarray(given_ids, dtype=np.int64)
+    given_labels = np.asarray(given_labels, dtype=np.int64)
+    n = len(neighbour_indices)
+    graph = connectivity_graph(neighbour_indices, n_neighbors)
+    partial = np.full(n, -1, dtype=np.int64)
+    partial[given_ids] = given_labels
+    model = LabelSpreading(kernel=lambda X, Y: graph, alpha=alpha, max_iter=max_iter)
+    # the kernel ignores X; LabelSpreading only needs it for the number of rows
+    model.fit(np.zeros((n, 1)), partial)
+    labels = np.asarray(model.transduction_, dtype=np.int64)
+    labels[given_ids] = given_labels
+    given = np.zeros(n, dtype=bool)
+    given[given_ids] = True
+    return TrainingSet(np.arange(n, dtype=np.int64), labels, given)
 
 
 def _given_for(ids: np.ndarray, given_ids: np.ndarray, given_labels: np.ndarray) -> np.ndarray:

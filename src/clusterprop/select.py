@@ -5,7 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SELECTION_COLUMNS = ["image_id", "cluster", "distance"]
+
+def _first_per_cluster(assignments: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Image ids with the lowest score in each non-empty cluster (ties: lowest id),
+    ordered by cluster."""
+    assignments = np.asarray(assignments)
+    scores = np.asarray(scores)
+    if assignments.shape != scores.shape:
+        raise ValueError("assignments and scores differ in length")
+    # lexsort: last key is primary -> sort by cluster, then score, then image id.
+    order = np.lexsort((np.arange(len(assignments)), scores, assignments))
+    sorted_clusters = assignments[order]
+    first = np.r_[True, sorted_clusters[1:] != sorted_clusters[:-1]]
+    return order[first]
 
 
 def representatives(assignments: np.ndarray, distances: np.ndarray) -> pd.DataFrame:
@@ -14,20 +26,32 @@ def representatives(assignments: np.ndarray, distances: np.ndarray) -> pd.DataFr
     Returns one row per non-empty cluster, ordered by cluster: image_id, cluster,
     distance to the centroid.
     """
-    assignments = np.asarray(assignments)
-    distances = np.asarray(distances)
-    if assignments.shape != distances.shape:
-        raise ValueError("assignments and distances differ in length")
-    # lexsort: last key is primary -> sort by cluster, then distance, then image id.
-    order = np.lexsort((np.arange(len(assignments)), distances, assignments))
-    sorted_clusters = assignments[order]
-    first = np.r_[True, sorted_clusters[1:] != sorted_clusters[:-1]]
-    chosen = order[first]
+    chosen = _first_per_cluster(assignments, distances)
     return pd.DataFrame(
         {
             "image_id": chosen.astype(np.int64),
-            "cluster": assignments[chosen].astype(np.int64),
-            "distance": distances[chosen],
+            "cluster": np.asarray(assignments)[chosen].astype(np.int64),
+            "distance": np.asarray(distances)[chosen],
+        }
+    )
+
+
+def most_typical(
+    assignments: np.ndarray, distances: np.ndarray, typicality: np.ndarray
+) -> pd.DataFrame:
+    """The most typical member of each cluster (TypiClust; ties: lowest image id).
+
+    Typicality is high where images are dense (``neighbours.typicality``). Same columns
+    as ``representatives`` plus the chosen image's typicality.
+    """
+    typicality = np.asarray(typicality, dtype=np.float64)
+    chosen = _first_per_cluster(assignments, -typicality)
+    return pd.DataFrame(
+        {
+            "image_id": chosen.astype(np.int64),
+            "cluster": np.asarray(assignments)[chosen].astype(np.int64),
+            "distance": np.asarray(distances)[chosen],
+            "typicality": typicality[chosen],
         }
     )
 

@@ -15,8 +15,16 @@ import pandas as pd  # noqa: E402
 
 from clusterprop.io import atomic_path  # noqa: E402
 
-#: Columns that identify a model, in table order; ``seed`` varies within a group.
-KEY_COLUMNS = ["dataset", "embedding", "selection", "n_labels", "propagation"]
+#: Columns that identify a point of a method's curve; ``seed`` varies within a group.
+KEY_COLUMNS = [
+    "dataset",
+    "method",
+    "embedding",
+    "selection",
+    "n_labels",
+    "propagation",
+    "classifier",
+]
 METRIC_COLUMNS = [
     "accuracy",
     "macro_f1",
@@ -27,55 +35,52 @@ METRIC_COLUMNS = [
 # Fit times stay in each model's metrics.json: they vary from run to run, and the
 # summary table is byte-identical across runs of one config.
 
-#: The reference study (Fashion-MNIST, raw pixels, logistic regression, one seed).
+#: The reference study (Fashion-MNIST, raw pixels, logistic regression, one seed):
+#: (row, selection, labels, propagation, test accuracy %).
 REFERENCE = [
     ("LR on all 60,000 labels", "all", 60000, "none", 84.10),
     ("LR on 300 'random' labels (the first 300 images)", "random", 300, "none", 77.76),
-    ("LR on k=50 cluster representatives", "representative", 50, "none", 66.28),
-    ("LR on k=100 cluster representatives", "representative", 100, "none", 70.46),
-    ("LR on k=200 cluster representatives", "representative", 200, "none", 76.73),
-    ("LR on k=300 cluster representatives", "representative", 300, "none", 76.22),
-    ("k=300, label propagated to the whole cluster", "representative", 300, "all", 77.09),
+    ("LR on k=50 cluster representatives", "centroid", 50, "none", 66.28),
+    ("LR on k=100 cluster representatives", "centroid", 100, "none", 70.46),
+    ("LR on k=200 cluster representatives", "centroid", 200, "none", 76.73),
+    ("LR on k=300 cluster representatives", "centroid", 300, "none", 76.22),
+    ("k=300, label propagated to the whole cluster", "centroid", 300, "all", 77.09),
     (
         "k=300, propagated to the 75% closest to the centroid",
-        "representative",
+        "centroid",
         300,
         "closest:75",
         77.05,
     ),
 ]
 REFERENCE_DATASET, REFERENCE_EMBEDDING, REFERENCE_N_TRAIN = "fashion-mnist", "raw", 60000
+REFERENCE_CLASSIFIER = "logistic_regression"
 
 
-def metrics_table(records: Iterable[dict]) -> pd.DataFrame:
-    """One row per evaluated model and seed; parameters flattened into ``param.*``."""
+def metrics_table(runs: Iterable[dict], records: dict[str, dict]) -> pd.DataFrame:
+    """One row per method, budget and seed, in the order of ``runs``; parameters
+    flattened into ``param.*``.
+
+    ``runs`` are dicts with method, budget, seed and metrics (a path); ``records``
+    maps each path to its metrics.json content.
+    """
     rows = []
-    for record in records:
-        row = {key: record[key] for key in [*KEY_COLUMNS, "seed"]}
+    for run in runs:
+        record = records[run["metrics"]]
+        row = {"dataset": record["dataset"], "method": run["method"]}
+        row.update({key: record[key] for key in KEY_COLUMNS[2:]})
+        row["seed"] = run["seed"]
         row.update({key: record.get(key) for key in METRIC_COLUMNS})
         row.update(_flatten(record.get("params", {}), "param"))
         rows.append(row)
     table = pd.DataFrame(rows)
+    order = {name: i for i, name in enumerate(dict.fromkeys(table.method))}
     table = table.sort_values(
-        ["dataset", "embedding", "selection", "n_labels", "propagation", "seed"],
-        key=_sort_key,
+        ["method", "n_labels", "seed"],
+        key=lambda column: column.map(order) if column.name == "method" else column,
         kind="stable",
     )
     return table.reset_index(drop=True)
-
-
-_ORDER = {
-    "selection": {"all": 0, "representative": 1, "random": 2},
-    "propagation": {"none": 0, "all": 1},
-}
-
-
-def _sort_key(column: pd.Series) -> pd.Series:
-    order = _ORDER.get(column.name)
-    if order is None:
-        return column
-    # unknown values (closest:P) sort after the known ones, by their spelling
-    return column.map(lambda value: (order.get(value, len(order)), str(value)))
 
 
 def _flatten(tree: dict, prefix: str) -> dict:
@@ -90,7 +95,7 @@ def _flatten(tree: dict, prefix: str) -> dict:
 
 
 def aggregate(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean, sample standard deviation and count over seeds for each model."""
+    """Mean, sample standard deviation and count over seeds for each method and budget."""
     grouped = table.groupby(KEY_COLUMNS, sort=False, dropna=False)
     out = grouped.agg(
         n_seeds=("seed", "nunique"),
@@ -100,6 +105,8 @@ def aggregate(table: pd.DataFrame) -> pd.DataFrame:
         n_train_labels=("n_train_labels", "mean"),
         propagated_label_accuracy_mean=("propagated_label_accuracy", "mean"),
         propagated_label_accuracy_std=("propagated_label_accuracy", "std"),
+        classifier_kind=("param.classifier.name", "first"),
+        classifier_standardize=("param.classifier.standardize", "first"),
     )
     return out.reset_index()
 
@@ -113,7 +120,7 @@ def _pct(mean: float, std: float | None = None) -> str:
 
 
 def reference_rows(summary: pd.DataFrame) -> pd.DataFrame:
-    """The reference study's rows beside ours (raw pixels on Fashion-MNIST only)."""
+    """The reference study's rows beside ours (raw pixels, plain LR, Fashion-MNIST only)."""
     rows = []
     for label, selection, n_labels, propagation, ref in REFERENCE:
         match = summary[
@@ -122,6 +129,8 @@ def reference_rows(summary: pd.DataFrame) -> pd.DataFrame:
             & (summary.selection == selection)
             & (summary.n_labels == n_labels)
             & (summary.propagation == propagation)
+            & (summary.classifier_kind == REFERENCE_CLASSIFIER)
+            & ~summary.classifier_standardize.fillna(False).astype(bool)
         ]
         ours = match.iloc[0] if len(match) else None
         rows.append(
@@ -141,7 +150,7 @@ def reference_rows(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def tables_markdown(summary: pd.DataFrame) -> str:
-    """``tables.md``: the reference comparison, then every model of this run."""
+    """``tables.md``: the reference comparison, then every method at every budget."""
     parts = ["# Results", ""]
     ref = reference_rows(summary)
     if (ref.seeds > 0).any():
@@ -156,11 +165,12 @@ def tables_markdown(summary: pd.DataFrame) -> str:
         ]
     ours = pd.DataFrame(
         {
-            "dataset": summary.dataset,
+            "method": summary.method,
             "embedding": summary.embedding,
             "selection": summary.selection,
             "labels given": summary.n_labels,
             "propagation": summary.propagation,
+            "classifier": summary.classifier,
             "training labels": summary.n_train_labels.round().astype("Int64"),
             "propagated labels correct": [
                 _pct(m, s)
@@ -177,53 +187,134 @@ def tables_markdown(summary: pd.DataFrame) -> str:
             "seeds": summary.n_seeds,
         }
     )
-    parts += ["## All models (mean ± sample std over seeds)", "", ours.to_markdown(index=False), ""]
+    parts += [
+        f"## All methods on {', '.join(summary.dataset.unique())} (mean ± sample std over seeds)",
+        "",
+        ours.to_markdown(index=False),
+        "",
+    ]
     return "\n".join(parts)
 
 
-def strategy_label(selection: str, propagation: str) -> str:
-    if selection == "representative":
-        return "representatives" if propagation == "none" else f"representatives + {propagation}"
-    return selection
+def ablation_table(
+    summary: pd.DataFrame, methods: Sequence[dict], budgets: Sequence[int]
+) -> pd.DataFrame:
+    """What each piece adds: each method's accuracy at ``budgets`` and its gain over the
+    method it is compared with (its ``compare_with``, else the method listed before it).
+
+    ``methods`` are the config's methods in order (name, embedding, selection,
+    propagation, classifier, compare_with). Methods that use every label are the
+    ceiling: listed with their accuracy, compared with nothing.
+    """
+    by_method = {name: group for name, group in summary.groupby("method", sort=False)}
+    rows, previous = [], None
+    for method in methods:
+        group = by_method.get(method["name"])
+        if group is None:
+            continue
+        row = {
+            "method": method["name"],
+            "embedding": method["embedding"],
+            "selection": method["selection"],
+            "propagation": method["propagation"],
+            "classifier": method["classifier"],
+        }
+        if method["selection"] == "all":
+            full = group.iloc[0]
+            for budget in budgets:
+                row[f"{budget} labels"] = f"all: {_pct(full.accuracy_mean, full.accuracy_std)}"
+                row[f"gain at {budget}"] = "–"
+            row["compared with"] = "–"
+            rows.append(row)
+            continue
+        baseline = method.get("compare_with") or previous
+        for budget in budgets:
+            point = group[group.n_labels == budget]
+            if point.empty:
+                row[f"{budget} labels"], row[f"gain at {budget}"] = "not run", "–"
+                continue
+            point = point.iloc[0]
+            cell = _pct(point.accuracy_mean, point.accuracy_std)
+            if not math.isnan(point.propagated_label_accuracy_mean):
+                cell += f" (propagated labels {_pct(point.propagated_label_accuracy_mean)})"
+            row[f"{budget} labels"] = cell
+            row[f"gain at {budget}"] = _gain(by_method.get(baseline), point, budget)
+        row["compared with"] = baseline or "–"
+        rows.append(row)
+        previous = method["name"]
+    return pd.DataFrame(rows)
+
+
+def _gain(baseline: pd.DataFrame | None, point: pd.Series, budget: int) -> str:
+    if baseline is None:
+        return "–"
+    match = baseline[baseline.n_labels == budget]
+    if match.empty:
+        return "–"
+    return f"{100 * (point.accuracy_mean - match.iloc[0].accuracy_mean):+.2f}"
+
+
+def ablation_markdown(
+    summary: pd.DataFrame, methods: Sequence[dict], budgets: Sequence[int]
+) -> str:
+    table = ablation_table(summary, methods, budgets)
+    return "\n".join(
+        [
+            "# Ablation: what each piece adds",
+            "",
+            f"Test accuracy (mean ± sample std over seeds) at {', '.join(map(str, budgets))} "
+            "labels a person gave; in brackets, how many propagated training labels are "
+            "correct. Gain: points over the method in 'compared with'.",
+            "",
+            table.to_markdown(index=False, disable_numparse=True) if len(table) else "(none)",
+            "",
+        ]
+    )
 
 
 def plot_accuracy_vs_labels(summary: pd.DataFrame, path: str) -> None:
-    """Test accuracy against labels a person gave, one line per strategy, error bars = std."""
-    fig, ax = plt.subplots(figsize=(7.5, 5))
-    budgets = sorted(summary.loc[summary.selection != "all", "n_labels"].unique())
-    line = 0
-    for embedding, per_embedding in summary.groupby("embedding", sort=False):
-        curves = per_embedding[per_embedding.selection != "all"]
-        for (selection, propagation), curve in curves.groupby(
-            ["selection", "propagation"], sort=False
-        ):
-            curve = curve.sort_values("n_labels")
-            # nudge each line sideways a little so that points at one budget stay apart
-            nudge = 1 + 0.015 * (line - 1)
-            line += 1
-            ax.errorbar(
-                curve.n_labels * nudge,
-                100 * curve.accuracy_mean,
-                yerr=100 * curve.accuracy_std.fillna(0),
-                marker="o",
-                capsize=3,
-                label=f"{embedding}: {strategy_label(selection, propagation)}",
-            )
-        for _, full in per_embedding[per_embedding.selection == "all"].iterrows():
-            ax.axhline(
-                100 * full.accuracy_mean,
-                linestyle="--",
-                color="grey",
-                label=f"{embedding}: all {int(full.n_train_labels)} labels",
-            )
+    """Test accuracy against labels a person gave: one line per method with a band of
+    ± one standard deviation over seeds; random-label methods dashed; methods that use
+    every label as horizontal ceiling lines."""
+    fig, ax = plt.subplots(figsize=(9, 6))
+    curves = summary[summary.selection != "all"]
+    budgets = sorted(curves.n_labels.unique())
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, (method, curve) in enumerate(curves.groupby("method", sort=False)):
+        curve = curve.sort_values("n_labels")
+        colour = colours[index % len(colours)]
+        mean = 100 * curve.accuracy_mean
+        std = 100 * curve.accuracy_std.fillna(0)
+        random = (curve.selection == "random").all()
+        ax.plot(
+            curve.n_labels,
+            mean,
+            marker="o",
+            markersize=4,
+            color=colour,
+            linestyle="--" if random else "-",
+            label=method,
+        )
+        ax.fill_between(curve.n_labels, mean - std, mean + std, color=colour, alpha=0.18)
+    ceiling_styles = [":", "-.", (0, (1, 3)), (0, (5, 2, 1, 2))]
+    for index, (_, full) in enumerate(summary[summary.selection == "all"].iterrows()):
+        ax.axhline(
+            100 * full.accuracy_mean,
+            linestyle=ceiling_styles[index % len(ceiling_styles)],
+            color="black",
+            linewidth=1,
+            label=f"ceiling, {full.method}: {100 * full.accuracy_mean:.1f}%",
+        )
     ax.set_xscale("log")
-    ax.set_xticks(budgets, [str(b) for b in budgets])
+    if budgets:
+        ax.set_xticks(budgets, [str(b) for b in budgets])
     ax.minorticks_off()
     ax.set_xlabel("labels a person gave")
     ax.set_ylabel("test accuracy (%)")
-    ax.set_title("Test accuracy against labelling budget (mean ± std over seeds)")
+    n_seeds = int(summary.n_seeds.max()) if len(summary) else 0
+    ax.set_title(f"Test accuracy against labelling budget (mean ± std over {n_seeds} seeds)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     _save(fig, path, dpi=120)
 
@@ -273,6 +364,7 @@ def _save(fig, path: str, dpi: int) -> None:
 
 
 def best_label_efficient_model(records: Sequence[dict]) -> dict:
-    """The most accurate model trained on fewer labels than the full training set."""
+    """The most accurate model trained on fewer labels than the full training set
+    (ties: the lower seed, then the earlier record)."""
     candidates = [r for r in records if r["selection"] != "all"] or list(records)
-    return max(candidates, key=lambda r: (r["accuracy"], -r["seed"]))
+    return max(reversed(candidates), key=lambda r: (r["accuracy"], -r["seed"]))

@@ -12,6 +12,10 @@ import skops.io as sio
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
 
 from clusterprop.io import atomic_path
 
@@ -25,18 +29,48 @@ def logistic_regression(seed: int, C: float = 1.0, max_iter: int = 5000, tol: fl
     return LogisticRegression(C=C, max_iter=max_iter, tol=tol, solver="lbfgs", random_state=seed)
 
 
-CLASSIFIERS = {"logistic_regression": logistic_regression}
+def svm_rbf(seed: int, C: float = 10.0, gamma: str | float = "scale"):
+    """Kernel SVM with an RBF kernel (libsvm, one-vs-one). Its fit grows with the
+    square of the training set: cap it with the classifier's ``max_train``."""
+    return SVC(C=C, gamma=gamma, random_state=seed)
 
 
-def make_classifier(name: str, seed: int, params: dict[str, Any]) -> ClassifierMixin:
+def knn(seed: int, n_neighbors: int = 10):
+    """k-nearest-neighbour vote (distance-weighted); nothing is random."""
+    return KNeighborsClassifier(n_neighbors=n_neighbors, weights="distance")
+
+
+CLASSIFIERS = {"logistic_regression": logistic_regression, "svm_rbf": svm_rbf, "knn": knn}
+
+
+def make_classifier(
+    name: str, seed: int, params: dict[str, Any], scale_on: np.ndarray | None = None
+) -> ClassifierMixin:
+    """A classifier by name. With ``scale_on`` (every training image's features, labelled
+    or not), a pipeline that first scales each feature to zero mean and unit variance
+    as measured on those; ``fit`` then fits only the classifier. Scaling on the few
+    labelled images alone would be noisy at small budgets."""
     if name not in CLASSIFIERS:
         raise ValueError(f"unknown classifier {name!r}; known: {sorted(CLASSIFIERS)}")
-    return CLASSIFIERS[name](seed=seed, **params)
+    model = CLASSIFIERS[name](seed=seed, **params)
+    if scale_on is None:
+        return model
+    return Pipeline([("scale", StandardScaler().fit(scale_on)), ("classifier", model)])
+
+
+def training_rows(n_rows: int, max_train: int | None, seed: int) -> np.ndarray:
+    """Which rows of a training set to fit on: all, or ``max_train`` drawn with ``seed``
+    (sorted), for classifiers whose fit is too slow on every propagated label."""
+    if max_train is None or n_rows <= max_train:
+        return np.arange(n_rows)
+    return np.sort(np.random.default_rng(seed).choice(n_rows, size=max_train, replace=False))
 
 
 def fit(model: ClassifierMixin, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """Fit in place; return fit seconds, iterations and whether it converged."""
     start = time.perf_counter()
+    if isinstance(model, Pipeline):  # the scaler is fitted already
+        X, model = model[:-1].transform(X), model[-1]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         model.fit(X, y)

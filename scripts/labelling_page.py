@@ -1,0 +1,34 @@
+"""The labelling page and contact sheet for one selection (labelling: person)."""
+
+import pandas as pd
+
+from clusterprop.io import load_npz, write_text
+from clusterprop.labelling import labelling_page
+from clusterprop.logs import configure
+from clusterprop.summarize import plot_image_grid
+
+logger = configure(snakemake.log[0])
+selection = pd.read_csv(snakemake.input.selection)
+dataset = load_npz(snakemake.input.dataset, "X_train", "class_names")
+ids = selection.image_id.to_numpy()
+images = dataset["X_train"][ids]
+wildcards = snakemake.wildcards
+title = f"{len(ids)} images ({wildcards.embedding}, {wildcards.selection}, seed {wildcards.seed})"
+page = labelling_page(
+    images,
+    ids,
+    dataset["class_names"].tolist(),
+    title=title,
+    labels_path=snakemake.params.labels_path,
+)
+write_text(snakemake.output.page, page)
+plot_image_grid(
+    images,
+    [f"{n + 1}: id {image_id}" for n, image_id in enumerate(ids)],
+    f"To label: {title}",
+    snakemake.output.contact_sheet,
+    columns=10,
+)
+logger.info(
+    "labelling page for %d images; labels expected at %s", len(ids), snakemake.params.labels_path
+)

@@ -1,0 +1,15 @@
+"""The k-nearest-neighbour graph of one embedding's training images."""
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from clusterprop.io import save_npz
+from clusterprop.logs import configure
+from clusterprop.neighbours import nearest_neighbours
+
+logger = configure(snakemake.log[0])
+features = np.load(snakemake.input.features)
+with threadpool_limits(snakemake.threads):
+    indices, distances = nearest_neighbours(features, snakemake.params.settings["n_neighbors"])
+save_npz(snakemake.output.neighbours, indices=indices, distances=distances)
+logger.info("%d neighbours of %d images", indices.shape[1], len(indices))

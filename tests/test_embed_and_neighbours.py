@@ -1,0 +1,125 @@
+"""Embeddings (hog, chains), the neighbour graph, typicality and label spreading, on real
+Fashion-MNIST images."""
+
+import numpy as np
+import pytest
+from skimage.feature import hog as skimage_hog
+
+from clusterprop.embed import embed
+from clusterprop.neighbours import (
+    connectivity_graph,
+    nearest_neighbours,
+    neighbour_vote,
+    typicality,
+)
+from clusterprop.propagate import spread, training_set_stats
+from clusterprop.select import most_typical, representatives
+
+
+@pytest.fixture(scope="module")
+def images(fashion):
+    return {
+        "train": fashion["X_train"][:2000],
+        "y_train": fashion["y_train"][:2000].astype(np.int64),
+        "test": fashion["X_test"][:300],
+    }
+
+
+@pytest.fixture(scope="module")
+def hog_features(images):
+    return embed("hog", images["train"], images["test"], {}, n_jobs=2)
+
+
+def test_hog_is_scikit_image_hog_and_independent_of_processes(images, hog_features):
+    train, test = hog_features
+    assert train.shape == (2000, 1296) and test.shape == (300, 1296)
+    assert train.dtype == np.float32
+    expected = skimage_hog(
+        images["train"][7], orientations=9, pixels_per_cell=(4, 4), cells_per_block=(2, 2)
+    )
+    np.testing.assert_allclose(train[7], expected, rtol=1e-6)
+    one_process, _ = embed("hog", images["train"][:50], images["test"][:5], {}, n_jobs=1)
+    np.testing.assert_array_equal(one_process, train[:50])
+
+
+def test_hog_parameters_and_refusals(images):
+    small, _ = embed("hog", images["train"][:10], images["test"][:2], {"pixels_per_cell": 7})
+    assert small.shape == (10, 3 * 3 * 2 * 2 * 9)
+    with pytest.raises(ValueError, match="does not fit in 28x28"):
+        embed("hog", images["train"][:2], images["test"][:2], {"pixels_per_cell": 16})
+    with pytest.raises(ValueError, match="needs images"):
+        embed("hog", images["train"][:2].reshape(2, -1), images["test"][:2].reshape(2, -1))
+
+
+def test_pca_chained_on_hog_is_fitted_on_train(hog_features):
+    train, test = hog_features
+    reduced_train, reduced_test = embed("pca", train, test, {"n_components": 20})
+    assert reduced_train.shape == (2000, 20) and reduced_test.shape == (300, 20)
+    np.testing.assert_allclose(reduced_train.mean(axis=0), 0, atol=1e-4)  # centred on train
+    assert abs(reduced_test.mean(axis=0)).max() > 1e-3  # ... not on test
+
+
+def test_neighbour_graph_and_typicality(hog_features, images):
+    features = hog_features[0]
+    indices, distances = nearest_neighbours(features, 10)
+    assert indices.shape == distances.shape == (2000, 10)
+    assert not (indices == np.arange(2000)[:, None]).any()  # never its own neighbour
+    assert (np.diff(distances, axis=1) >= 0).all()
+    brute = np.linalg.norm(features[5] - features, axis=1)
+    brute[5] = np.inf
+    np.testing.assert_array_equal(indices[5], np.argsort(brute, kind="stable")[:10])
+    # a real graph on HOG features: most neighbours share the class
+    assert (images["y_train"][indices[:, :5]] == images["y_train"][:, None]).mean() > 0.7
+    graph = connectivity_graph(indices, 5)
+    assert graph.shape == (2000, 2000) and graph.nnz == 2000 * 5
+    scores = typicality(distances, 10)
+    assert scores[np.argmin(distances.mean(axis=1))] == scores.max()
+    with pytest.raises(ValueError, match="graph holds 10"):
+        typicality(distances, 20)
+
+
+def test_most_typical_per_cluster():
+    assignments = np.array([0, 0, 1, 1, 1])
+    distances = np.array([0.1, 0.3, 0.2, 0.4, 0.9])
+    scores = np.array([1.0, 5.0, 2.0, 2.0, 1.0])
+    chosen = most_typical(assignments, distances, scores)
+    # cluster 1: images 2 and 3 tie on typicality -> the lower id
+    assert chosen.image_id.tolist() == [1, 2]
+    assert chosen.distance.tolist() == [0.3, 0.2]
+    assert representatives(assignments, distances).image_id.tolist() == [0, 2]
+
+
+def test_neighbour_vote():
+    indices = np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]])
+    labels = np.array([0, 1, 1, -1])
+    majority, share = neighbour_vote(indices, labels, np.array([0, 3]), 3)
+    # image 0: neighbours 1, 2 vote 1 (3 has no label); image 3: 0 votes 0, 1 and 2 vote 1
+    assert majority.tolist() == [1, 1]
+    assert share.tolist() == [1.0, pytest.approx(2 / 3)]
+    # no labelled neighbour: no vote
+    majority, share = neighbour_vote(indices, np.array([-1, -1, -1, 0]), np.array([3]), 3)
+    assert majority.tolist() == [-1] and share.tolist() == [0.0]
+
+
+def test_spreading_follows_the_graph():
+    # two rings of five images, no edge between them; one labelled image in each
+    ring = [[(i + 1) % 5, (i - 1) % 5] for i in range(5)]
+    indices = np.array(ring + [[5 + a, 5 + b] for a, b in ring])
+    result = spread(np.array([0, 7]), np.array([3, 8]), indices, n_neighbors=2)
+    assert result.labels.tolist() == [3] * 5 + [8] * 5
+    assert result.given.tolist() == [i in (0, 7) for i in range(10)]
+
+
+def test_spreading_on_real_images(hog_features, images):
+    y = images["y_train"]
+    indices, _ = nearest_neighbours(hog_features[0], 10)
+    rng = np.random.default_rng(0)
+    given = np.sort(rng.choice(2000, 40, replace=False))
+    result = spread(given, y[given], indices, n_neighbors=10)
+    assert result.image_ids.tolist() == list(range(2000))
+    assert result.given.sum() == 40 and (result.labels[given] == y[given]).all()
+    stats = training_set_stats(result, y)
+    assert stats["n_propagated"] == 1960
+    assert stats["propagated_label_accuracy"] > 0.5  # 40 labels, 10 classes: chance is 0.1
+    again = spread(given, y[given], indices, n_neighbors=10)
+    np.testing.assert_array_equal(again.labels, result.labels)

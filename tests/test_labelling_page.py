@@ -1,0 +1,137 @@
+"""The labelling page, for real: headless Chromium picks classes by click and by key,
+moves with the arrows, exports, and the file equals the oracle's byte for byte."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from clusterprop.data import FASHION_MNIST_CLASSES
+from clusterprop.labelling import labelling_page
+from clusterprop.labels import format_labels, read_labels
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail(
+            "Debian's chromium and chromium-driver are needed: "
+            "apt-get install -y chromium chromium-driver (see README)"
+        )
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.add_argument("--window-size=1280,1000")
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def page(tmp_path, fashion):
+    ids = np.array([11, 3, 25, 7, 40, 19])  # selection order, not sorted
+    html = labelling_page(
+        fashion["X_train"][ids],
+        ids,
+        list(FASHION_MNIST_CLASSES),
+        title="6 images (raw, centroid-k6, seed 0)",
+        labels_path="labels/raw/centroid-k6/seed0.csv",
+    )
+    path = tmp_path / "labelling.html"
+    path.write_text(html, encoding="utf-8")
+    return path, ids, fashion["y_train"][ids].astype(int)
+
+
+def progress(browser):
+    return browser.find_element(By.ID, "progress").text
+
+
+def exported(browser, name, timeout=10.0):
+    path = browser.downloads / name
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and not list(browser.downloads.glob("*.crdownload")):
+            return path
+        time.sleep(0.1)
+    raise AssertionError(f"no {name} in {list(browser.downloads.iterdir())}")
+
+
+def test_page_is_self_contained(page):
+    html = page[0].read_text()
+    assert html.count("data:image/png;base64,") == 6
+    assert "http://" not in html and "https://" not in html and "<link" not in html
+    assert "labels/raw/centroid-k6/seed0.csv" in html
+
+
+def test_label_by_click_and_key_then_export_equals_the_oracle_file(browser, page):
+    path, ids, truth = page
+    for stale in browser.downloads.iterdir():
+        stale.unlink()
+    browser.get(path.as_uri())
+    browser.execute_script("localStorage.clear()")
+    browser.refresh()
+    assert progress(browser) == "0 of 6 labelled"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#classes button")) == 10
+    body = browser.find_element(By.TAG_NAME, "body")
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#classes button")
+
+    # image 1 by click (a wrong class first), image 2 by digit key
+    buttons[(truth[0] + 1) % 10].click()
+    body.send_keys(str(truth[1]))
+    assert progress(browser) == "2 of 6 labelled"
+    # back to image 1 with the arrow keys and correct it by click
+    body.send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT)
+    assert "id 11" in browser.find_element(By.ID, "caption").text
+    buttons[truth[0]].click()
+    assert progress(browser) == "2 of 6 labelled"  # a correction, not a new label
+    # now on image 2: skip it with the arrow, then keys for images 3 to 5
+    body.send_keys(Keys.ARROW_RIGHT)
+    for label in truth[2:5]:
+        body.send_keys(str(label))
+    assert progress(browser) == "5 of 6 labelled"
+    # image 6 by clicking its thumbnail, then its class button
+    browser.find_element(By.CSS_SELECTOR, '.thumb[data-image-id="19"]').click()
+    buttons[truth[5]].click()
+    assert progress(browser) == "6 of 6 labelled"
+
+    browser.find_element(By.ID, "export").click()
+    labels_file = exported(browser, "seed0.csv")
+    expected = format_labels(ids, truth, list(FASHION_MNIST_CLASSES))
+    assert labels_file.read_bytes() == expected.encode("utf-8")
+    read_ids, read_labels_ = read_labels(labels_file, ids.tolist(), list(FASHION_MNIST_CLASSES))
+    assert read_labels_.tolist() == truth.tolist()
+
+
+def test_choices_survive_a_reload_and_partial_export_says_what_is_missing(browser, page):
+    path, ids, truth = page
+    for stale in browser.downloads.iterdir():
+        stale.unlink()
+    browser.get(path.as_uri())
+    browser.execute_script("localStorage.clear()")
+    browser.refresh()
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(str(truth[0]), str(truth[1]))
+    browser.refresh()
+    assert progress(browser) == "2 of 6 labelled"
+    browser.find_element(By.ID, "export").click()
+    labels_file = exported(browser, "seed0.csv")
+    assert labels_file.read_text() == format_labels(ids[:2], truth[:2], FASHION_MNIST_CLASSES)
+    status = browser.find_element(By.ID, "export-status").text
+    assert "4 image(s) still unlabelled" in status
