@@ -69,7 +69,9 @@ def hog(
     result does not depend on it.
     """
     if train.ndim != 3 or test.ndim != 3:
-        raise ValueError("hog: needs images (n, height, width), not feature rows; no input:")
+        raise ValueError(
+            "hog: needs images (n, height, width), not feature rows (hog takes no input)"
+        )
     height, width = train.shape[1:]
     if pixels_per_cell * cells_per_block > min(height, width):
         raise ValueError(
