@@ -274,10 +274,14 @@ def selections_to_label():
     )
 
 
+def labelling_dir(embedding, selection, seed):
+    return f"results/labelling/{embedding}/{selection}/seed{seed}"
+
+
 def labelling_pages():
     return [
-        f"results/labelling/{embedding}/{selection}/seed{seed}/{name}"
-        for embedding, selection, seed in selections_to_label()
+        f"{labelling_dir(*selection)}/{name}"
+        for selection in selections_to_label()
         for name in ("labelling.html", "contact_sheet.png")
     ]
 
@@ -297,9 +301,7 @@ def missing_person_labels():
     for embedding, selection, seed in selections_to_label():
         path = person_labels_path(config["labels_dir"], embedding, selection, seed)
         if not Path(path).exists():
-            page = (
-                f"results/labelling/{embedding}/{selection}/seed{seed}/labelling.html"
-            )
+            page = f"{labelling_dir(embedding, selection, seed)}/labelling.html"
             missing.append((page, path))
     return missing
 

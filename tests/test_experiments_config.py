@@ -5,11 +5,9 @@ import yaml
 
 from clusterprop.config import ConfigError, check
 from clusterprop.experiments import (
-    clusterings,
     experiments,
     parse_selection_slug,
     runs,
-    used_embeddings,
 )
 from conftest import REPO
 
@@ -39,10 +37,8 @@ def test_default_config_reproduces_the_reference_grid(config):
     assert per_seed[0].path("metrics", "m.json") == (
         "results/metrics/raw/centroid-k50/none/lr/seed0/m.json"
     )
-    assert per_seed[0].training_set_path("t.npz") == (
-        "results/training_sets/raw/centroid-k50/none/seed0/t.npz"
-    )
-    assert clusterings(config) == [("raw", k) for k in (50, 100, 200, 300)]
+    clustered = {(e.embedding, e.budget) for e in grid if e.uses_clusters}
+    assert clustered == {("raw", k) for k in (50, 100, 200, 300)}
 
 
 def test_methods_that_share_a_model_train_it_once(config):
@@ -56,7 +52,7 @@ def test_sweep_overlay_is_valid_and_covers_the_budgets(config):
     merged = {**config, **sweep}  # what --configfile does for these top-level keys
     merged["embeddings"] = {**config["embeddings"], **sweep["embeddings"]}
     check(merged)
-    assert used_embeddings(merged) == ["raw", "hog_pca50"]
+    assert list(dict.fromkeys(e.embedding for e in experiments(merged))) == ["raw", "hog_pca50"]
     budgets = {b for m in merged["methods"] if m["selection"] != "all" for b in m["budgets"]}
     assert budgets == {10, 20, 50, 100, 200, 300, 500, 1000}
     assert {m["propagation"] for m in merged["methods"] if m["selection"] != "all"} >= {

@@ -59,6 +59,15 @@ def page(tmp_path, fashion):
     return path, ids, fashion["y_train"][ids].astype(int)
 
 
+def open_fresh(browser, path):
+    """Open the page with no earlier downloads and no choices kept from an earlier test."""
+    for stale in browser.downloads.iterdir():
+        stale.unlink()
+    browser.get(path.as_uri())
+    browser.execute_script("localStorage.clear()")
+    browser.refresh()
+
+
 def progress(browser):
     return browser.find_element(By.ID, "progress").text
 
@@ -82,11 +91,7 @@ def test_page_is_self_contained(page):
 
 def test_label_by_click_and_key_then_export_equals_the_oracle_file(browser, page):
     path, ids, truth = page
-    for stale in browser.downloads.iterdir():
-        stale.unlink()
-    browser.get(path.as_uri())
-    browser.execute_script("localStorage.clear()")
-    browser.refresh()
+    open_fresh(browser, path)
     assert progress(browser) == "0 of 6 labelled"
     assert len(browser.find_elements(By.CSS_SELECTOR, "#classes button")) == 10
     body = browser.find_element(By.TAG_NAME, "body")
@@ -121,11 +126,7 @@ def test_label_by_click_and_key_then_export_equals_the_oracle_file(browser, page
 
 def test_choices_survive_a_reload_and_partial_export_says_what_is_missing(browser, page):
     path, ids, truth = page
-    for stale in browser.downloads.iterdir():
-        stale.unlink()
-    browser.get(path.as_uri())
-    browser.execute_script("localStorage.clear()")
-    browser.refresh()
+    open_fresh(browser, path)
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(str(truth[0]), str(truth[1]))
     browser.refresh()

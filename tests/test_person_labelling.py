@@ -10,7 +10,7 @@ import pytest
 from clusterprop.data import FASHION_MNIST_CLASSES
 from clusterprop.labels import format_labels
 from conftest import method
-from workflow_helpers import copy_workflow, planned_jobs, rules_of, snakemake
+from workflow_helpers import build_report, copy_workflow, planned_jobs, rules_of, snakemake
 
 PERSON_CONFIG = {
     "dataset": {"n_train": 2000, "n_test": 500},
@@ -108,9 +108,7 @@ def test_report_has_the_labelling_pages_and_label_checks(waiting, tmp_path):
     workdir, _ = waiting
     if not (workdir / "results/summary/metrics.tsv").exists():
         pytest.skip("needs the completed run of the test before")
-    report = tmp_path / "report.html"
-    snakemake(workdir, "--report", str(report), config=PERSON_CONFIG)
-    html = report.read_text(errors="replace")
+    html = build_report(workdir, PERSON_CONFIG, tmp_path)
     for name in [
         "labelling.html",
         "contact_sheet.png",

@@ -10,7 +10,7 @@ from PIL import Image
 
 from clusterprop.train import load_model
 from conftest import REPO, SMALL_CONFIG
-from workflow_helpers import copy_workflow, snakemake
+from workflow_helpers import build_report, copy_workflow, snakemake
 
 
 def test_summary_has_one_row_per_method_budget_and_seed(small_run):
@@ -201,9 +201,7 @@ def test_no_script_reads_snakemake_config():
 
 
 def test_report_builds_with_every_summary_output(small_run, tmp_path):
-    report = tmp_path / "report.html"
-    snakemake(small_run, "--report", str(report), config=SMALL_CONFIG)
-    html = report.read_text(errors="replace")
+    html = build_report(small_run, SMALL_CONFIG, tmp_path)
     for name in [
         "metrics.tsv",
         "tables.md",

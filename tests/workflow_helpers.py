@@ -96,3 +96,10 @@ def artifact_mtimes(workdir: Path) -> dict[str, int]:
 def rules_of(jobs: list[tuple[str, str]]) -> Counter:
     """How many jobs of each rule a planned job list has."""
     return Counter(rule for rule, _ in jobs)
+
+
+def build_report(workdir: Path, config: dict, directory: Path) -> str:
+    """Build ``snakemake --report`` into ``directory``; return its HTML."""
+    report = directory / "report.html"
+    snakemake(workdir, "--report", str(report), config=config)
+    return report.read_text(errors="replace")

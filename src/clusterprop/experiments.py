@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from clusterprop.propagate import Strategy, parse_strategy
 
-#: How the labelled images are chosen. centroid and typical take one image per
-#: K-Means cluster (k = budget); random draws the budget uniformly; all takes every one.
-SELECTIONS = ("centroid", "typical", "random", "all")
+#: How the labelled images are chosen (the schema's ``selection`` enum): centroid and
+#: typical take one image per K-Means cluster (k = budget); random draws the budget
+#: uniformly; all takes every one.
 CLUSTER_SELECTIONS = ("centroid", "typical")
 SELECTION_PATTERN = r"(?:centroid|typical)-k\d+|random-n\d+|all"
 _SELECTION = re.compile(rf"^(?:{SELECTION_PATTERN})$")
@@ -25,7 +25,7 @@ _SELECTION = re.compile(rf"^(?:{SELECTION_PATTERN})$")
 @dataclass(frozen=True)
 class Experiment:
     embedding: str
-    #: one of SELECTIONS
+    #: centroid, typical, random or all
     selection: str
     #: labels a person gives (k for cluster selections, N for random); None for all
     budget: int | None
@@ -43,12 +43,6 @@ class Experiment:
         return (
             f"results/{stage}/{self.embedding}/{self.selection_slug}/"
             f"{self.propagation.slug}/{self.classifier}/seed{self.seed}/{filename}"
-        )
-
-    def training_set_path(self, filename: str) -> str:
-        return (
-            f"results/training_sets/{self.embedding}/{self.selection_slug}/"
-            f"{self.propagation.slug}/seed{self.seed}/{filename}"
         )
 
     @property
@@ -110,18 +104,3 @@ def runs(config: dict) -> list[Run]:
 def experiments(config: dict) -> list[Experiment]:
     """All models the config asks for, each once (methods may share models), stable order."""
     return list(dict.fromkeys(run.experiment for run in runs(config)))
-
-
-def used_embeddings(config: dict) -> list[str]:
-    return list(dict.fromkeys(method["embedding"] for method in config["methods"]))
-
-
-def clusterings(config: dict) -> list[tuple[str, int]]:
-    """Every (embedding, k) that is clustered: budgets of the cluster selections."""
-    pairs = [
-        (method["embedding"], budget)
-        for method in config["methods"]
-        if method["selection"] in CLUSTER_SELECTIONS
-        for budget in method["budgets"]
-    ]
-    return sorted(set(pairs), key=lambda pair: (used_embeddings(config).index(pair[0]), pair[1]))

@@ -10,6 +10,7 @@ server, works offline). It writes the labels file in exactly the oracle's format
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 from collections.abc import Sequence
@@ -18,9 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from PIL import Image
-from sklearn.neighbors import NearestNeighbors
 
-from clusterprop.neighbours import neighbour_vote
+from clusterprop.neighbours import nearest_neighbours, neighbour_vote
 
 TEMPLATE = Path(__file__).parent / "templates" / "labelling.html"
 
@@ -56,8 +56,8 @@ def labelling_page(
         for image_id, image in zip(image_ids, images, strict=True)
     ]
     replacements = {
-        "__TITLE__": _html_escape(title),
-        "__LABELS_PATH__": _html_escape(labels_path),
+        "__TITLE__": html.escape(title),
+        "__LABELS_PATH__": html.escape(labels_path),
         # JSON inside <script>: "</" must not close the element
         "__CLASSES__": _script_json(list(class_names)),
         "__ITEMS__": _script_json(items),
@@ -68,10 +68,6 @@ def labelling_page(
     for placeholder, value in replacements.items():
         page = page.replace(placeholder, value)
     return page
-
-
-def _html_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _script_json(value) -> str:
@@ -94,8 +90,7 @@ def disagreements(
     n = len(image_ids)
     if n <= n_neighbors:
         return pd.DataFrame(columns=columns)
-    model = NearestNeighbors(n_neighbors=n_neighbors).fit(features)
-    _, indices = model.kneighbors()  # each image's nearest *other* labelled images
+    indices, _ = nearest_neighbours(features, n_neighbors)  # the nearest *other* ones
     majority, share = neighbour_vote(indices, np.asarray(labels), np.arange(n), n_neighbors)
     flagged = np.flatnonzero((share == 1.0) & (majority != labels))
     return pd.DataFrame(
