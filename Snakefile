@@ -6,6 +6,7 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+# The stages, in the order data flows through them.
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/embed.smk"
@@ -19,10 +20,10 @@ include: "rules/summarize.smk"
 
 onsuccess:
     if MISSING_PERSON_LABELS:
-        print(waiting_for_labels_message())
+        print(grid.waiting_for_labels_message(MISSING_PERSON_LABELS))
 
 
 rule all:
     default_target: True
     input:
-        summary_outputs(),
+        grid.targets(config, MISSING_PERSON_LABELS),

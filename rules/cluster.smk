@@ -1,8 +1,8 @@
 rule cluster:
     input:
-        features="results/embeddings/{embedding}/train.npy",
+        features=paths.EMBEDDING_TRAIN,
     output:
-        clusters="results/clusters/{embedding}/k{k}/seed{seed}/clusters.npz",
+        clusters=paths.CLUSTERS,
     log:
         "logs/cluster/{embedding}/k{k}/seed{seed}.log",
     benchmark:
@@ -15,6 +15,6 @@ rule cluster:
         runtime=10,
     params:
         code_version=STAGE_VERSIONS["cluster"],
-        kmeans=clustering_params(),
+        kmeans=grid.clustering_params(config),
     script:
         "../scripts/cluster.py"

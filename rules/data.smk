@@ -4,7 +4,7 @@ localrules:
 
 rule download_fashion_mnist:
     output:
-        archive="resources/fashion-mnist/{filename}",
+        archive=paths.DOWNLOADED_FASHION_MNIST,
     log:
         "logs/download_fashion_mnist/{filename}.log",
     benchmark:
@@ -15,16 +15,20 @@ rule download_fashion_mnist:
         runtime=30,
     params:
         code_version=STAGE_VERSIONS["data"],
-        url=fashion_mnist_url,
+        url=jobs.fashion_mnist_url,
     script:
         "../scripts/download_fashion_mnist.py"
+
+
+# Input function of the next rule: clusterprop.jobs.
+dataset_source_files = partial(jobs.dataset_source_files, config)
 
 
 rule prepare_dataset:
     input:
         unpack(dataset_source_files),
     output:
-        dataset="results/data/dataset.npz",
+        dataset=paths.DATASET,
     log:
         "logs/prepare_dataset.log",
     benchmark:
@@ -36,6 +40,6 @@ rule prepare_dataset:
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["data"],
-        source=dataset_source_params(),
+        source=grid.dataset_params(config),
     script:
         "../scripts/prepare_dataset.py"

@@ -1,16 +1,21 @@
+# Input and params functions of this stage's rules: clusterprop.jobs.
+embedding_inputs = partial(jobs.embedding_inputs, config)
+embedding_spec = partial(jobs.embedding_spec, config)
+
+
 rule embed:
     input:
         unpack(embedding_inputs),
     output:
-        train="results/embeddings/{embedding}/train.npy",
-        test="results/embeddings/{embedding}/test.npy",
+        train=paths.EMBEDDING_TRAIN,
+        test=paths.EMBEDDING_TEST,
     log:
         "logs/embed/{embedding}.log",
     benchmark:
         "benchmarks/embed/{embedding}.tsv"
     conda:
         "../envs/ml.yaml"
-    # hog splits the images over processes; the other methods use one core
+    # methods marked parallel in the registry (hog) split the images over processes
     threads: 2
     resources:
         mem_mb=2000,
@@ -24,9 +29,9 @@ rule embed:
 
 rule neighbours:
     input:
-        features="results/embeddings/{embedding}/train.npy",
+        features=paths.EMBEDDING_TRAIN,
     output:
-        neighbours="results/neighbours/{embedding}/neighbours.npz",
+        neighbours=paths.NEIGHBOURS,
     log:
         "logs/neighbours/{embedding}.log",
     benchmark:
@@ -39,6 +44,6 @@ rule neighbours:
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["neighbours"],
-        settings=neighbours_params(),
+        settings=grid.neighbours_params(config),
     script:
         "../scripts/neighbours.py"

@@ -1,11 +1,15 @@
+# Input and params functions of this stage's rules: clusterprop.jobs.
+person_labels_file = partial(jobs.person_labels_file, config)
+
+
 if config["labelling"] == "oracle":
 
     rule label_with_oracle:
         input:
-            selection="results/selections/{embedding}/{selection}/seed{seed}/selection.csv",
-            dataset="results/data/dataset.npz",
+            selection=paths.SELECTION,
+            dataset=paths.DATASET,
         output:
-            labels="results/labels/{embedding}/{selection}/seed{seed}/labels.csv",
+            labels=paths.LABELS,
         log:
             "logs/label_with_oracle/{embedding}/{selection}/seed{seed}.log",
         benchmark:
@@ -29,17 +33,17 @@ else:
 
     rule labelling_page:
         input:
-            selection="results/selections/{embedding}/{selection}/seed{seed}/selection.csv",
-            dataset="results/data/dataset.npz",
+            selection=paths.SELECTION,
+            dataset=paths.DATASET,
         output:
             page=report(
-                "results/labelling/{embedding}/{selection}/seed{seed}/labelling.html",
+                paths.LABELLING_PAGE,
                 caption="../report/labelling_page.rst",
                 category="Labelling",
                 subcategory="Labelling pages",
             ),
             contact_sheet=report(
-                "results/labelling/{embedding}/{selection}/seed{seed}/contact_sheet.png",
+                paths.CONTACT_SHEET,
                 caption="../report/contact_sheet.rst",
                 category="Labelling",
                 subcategory="Contact sheets",
@@ -59,10 +63,10 @@ else:
     rule import_person_labels:
         input:
             person_labels=person_labels_file,
-            selection="results/selections/{embedding}/{selection}/seed{seed}/selection.csv",
-            dataset="results/data/dataset.npz",
+            selection=paths.SELECTION,
+            dataset=paths.DATASET,
         output:
-            labels="results/labels/{embedding}/{selection}/seed{seed}/labels.csv",
+            labels=paths.LABELS,
         log:
             "logs/import_person_labels/{embedding}/{selection}/seed{seed}.log",
         benchmark:
@@ -76,14 +80,14 @@ else:
 
     rule check_person_labels:
         input:
-            labels="results/labels/{embedding}/{selection}/seed{seed}/labels.csv",
-            selection="results/selections/{embedding}/{selection}/seed{seed}/selection.csv",
-            features="results/embeddings/{embedding}/train.npy",
-            dataset="results/data/dataset.npz",
+            labels=paths.LABELS,
+            selection=paths.SELECTION,
+            features=paths.EMBEDDING_TRAIN,
+            dataset=paths.DATASET,
         output:
-            table="results/label_checks/{embedding}/{selection}/seed{seed}/disagreements.csv",
+            table=paths.LABEL_CHECKS_TABLE,
             grid=report(
-                "results/summary/label_checks/{embedding}-{selection}-seed{seed}.png",
+                paths.LABEL_CHECKS_GRID,
                 caption="../report/label_checks.rst",
                 category="Labelling",
                 subcategory="Labels to look at again",

@@ -1,15 +1,25 @@
+# Input and params functions of this stage's rules: clusterprop.jobs. The propagation's
+# registry entry (clusterprop.propagate.PROPAGATIONS) decides what it reads.
+propagation_artifacts = partial(jobs.propagation_artifacts, config)
+propagation_settings = partial(jobs.propagation_settings, config)
+training_set_provenance = partial(jobs.training_set_provenance, config)
+
+
 rule propagate_labels:
     input:
-        unpack(training_set_inputs),
+        unpack(propagation_artifacts),
+        dataset=paths.DATASET,
+        selection=paths.SELECTION,
+        labels=paths.LABELS,
     output:
-        training_set="results/training_sets/{embedding}/{selection}/{propagation}/seed{seed}/training_set.npz",
-        record="results/training_sets/{embedding}/{selection}/{propagation}/seed{seed}/training_set.json",
+        training_set=paths.TRAINING_SET,
+        record=paths.TRAINING_SET_RECORD,
     log:
         "logs/propagate_labels/{embedding}/{selection}/{propagation}/seed{seed}.log",
     benchmark:
         "benchmarks/propagate_labels/{embedding}/{selection}/{propagation}/seed{seed}.tsv"
     wildcard_constraints:
-        selection=r"(?:centroid|typical)-k\d+|random-n\d+",
+        selection=grid.selection_pattern(with_all=False),
     conda:
         "../envs/ml.yaml"
     resources:
@@ -17,22 +27,25 @@ rule propagate_labels:
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["propagate"],
-        provenance=training_set_params,
-        spreading=spreading_params,
+        provenance=training_set_provenance,
+        settings=propagation_settings,
     script:
         "../scripts/propagate_labels.py"
 
 
 rule all_labels_training_set:
     input:
-        dataset="results/data/dataset.npz",
+        dataset=paths.DATASET,
     output:
-        training_set="results/training_sets/{embedding}/all/none/seed{seed}/training_set.npz",
-        record="results/training_sets/{embedding}/all/none/seed{seed}/training_set.json",
+        training_set=paths.TRAINING_SET,
+        record=paths.TRAINING_SET_RECORD,
     log:
-        "logs/all_labels_training_set/{embedding}/seed{seed}.log",
+        "logs/all_labels_training_set/{embedding}/{selection}/{propagation}/seed{seed}.log",
     benchmark:
-        "benchmarks/all_labels_training_set/{embedding}/seed{seed}.tsv"
+        "benchmarks/all_labels_training_set/{embedding}/{selection}/{propagation}/seed{seed}.tsv"
+    wildcard_constraints:
+        selection=grid.ALL,
+        propagation="none",
     conda:
         "../envs/ml.yaml"
     resources:
@@ -40,6 +53,6 @@ rule all_labels_training_set:
         runtime=5,
     params:
         code_version=STAGE_VERSIONS["propagate"],
-        provenance=training_set_params,
+        provenance=training_set_provenance,
     script:
         "../scripts/all_labels_training_set.py"

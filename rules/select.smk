@@ -1,14 +1,20 @@
+# Input and params functions of this stage's rules: clusterprop.jobs. The selection's
+# registry entry (clusterprop.select.SELECTIONS) decides what it reads.
+selection_artifacts = partial(jobs.selection_artifacts, config)
+selection_params = partial(jobs.selection_params, config)
+
+
 rule select:
     input:
-        unpack(selection_inputs),
+        unpack(selection_artifacts),
     output:
-        selection="results/selections/{embedding}/{selection}/seed{seed}/selection.csv",
+        selection=paths.SELECTION,
     log:
         "logs/select/{embedding}/{selection}/seed{seed}.log",
     benchmark:
         "benchmarks/select/{embedding}/{selection}/seed{seed}.tsv"
     wildcard_constraints:
-        selection=r"(?:centroid|typical)-k\d+|random-n\d+",
+        selection=grid.selection_pattern(with_all=False),
     conda:
         "../envs/ml.yaml"
     resources:

@@ -5,30 +5,30 @@ localrules:
 
 rule summarize:
     input:
-        metrics=metrics_files(),
+        metrics=[experiment.metrics for experiment in grid.experiments(config)],
     output:
         metrics=report(
-            SUMMARY_FILES["metrics"],
+            paths.SUMMARY["metrics"],
             caption="../report/metrics.rst",
             category="Results",
         ),
         tables=report(
-            SUMMARY_FILES["tables"],
+            paths.SUMMARY["tables"],
             caption="../report/tables.rst",
             category="Results",
         ),
         ablation=report(
-            SUMMARY_FILES["ablation"],
+            paths.SUMMARY["ablation"],
             caption="../report/ablation.rst",
             category="Results",
         ),
         accuracy_plot=report(
-            SUMMARY_FILES["accuracy_plot"],
+            paths.SUMMARY["accuracy_plot"],
             caption="../report/accuracy_vs_labels.rst",
             category="Results",
         ),
         confusion_plot=report(
-            SUMMARY_FILES["confusion_plot"],
+            paths.SUMMARY["confusion_plot"],
             caption="../report/confusion_best.rst",
             category="Results",
         ),
@@ -41,8 +41,8 @@ rule summarize:
     params:
         code_version=STAGE_VERSIONS["summarize"],
         dataset_name=config["dataset"]["name"],
-        runs=summary_runs(),
-        methods=summary_methods(),
+        runs=grid.summary_runs(config),
+        methods=grid.summary_methods(config),
         ablation_budgets=config["summary"]["ablation_budgets"],
     script:
         "../scripts/summarize.py"
@@ -50,12 +50,12 @@ rule summarize:
 
 rule plot_representatives:
     input:
-        labels="results/labels/{embedding}/{selection}/seed{seed}/labels.csv",
-        selection="results/selections/{embedding}/{selection}/seed{seed}/selection.csv",
-        dataset="results/data/dataset.npz",
+        labels=paths.LABELS,
+        selection=paths.SELECTION,
+        dataset=paths.DATASET,
     output:
         grid=report(
-            "results/summary/representatives/{embedding}-{selection}-seed{seed}.png",
+            paths.REPRESENTATIVES_GRID,
             caption="../report/representatives.rst",
             category="Representatives",
         ),
@@ -64,7 +64,7 @@ rule plot_representatives:
     benchmark:
         "benchmarks/plot_representatives/{embedding}-{selection}-seed{seed}.tsv"
     wildcard_constraints:
-        selection=r"(?:centroid|typical)-k\d+",
+        selection=grid.cluster_selection_pattern(),
     conda:
         "../envs/ml.yaml"
     params:

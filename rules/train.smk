@@ -1,15 +1,19 @@
+# Input and params functions of this stage's rules: clusterprop.jobs.
+classifier_params = partial(jobs.classifier_params, config)
+
+
 # Training and scoring are one job: each job's start-up (Python, scikit-learn, skops)
 # costs about as much as fitting LR on a propagated set, and a sweep has hundreds.
 rule train:
     input:
-        train_features="results/embeddings/{embedding}/train.npy",
-        test_features="results/embeddings/{embedding}/test.npy",
-        training_set="results/training_sets/{embedding}/{selection}/{propagation}/seed{seed}/training_set.npz",
-        training_set_record="results/training_sets/{embedding}/{selection}/{propagation}/seed{seed}/training_set.json",
-        dataset="results/data/dataset.npz",
+        train_features=paths.EMBEDDING_TRAIN,
+        test_features=paths.EMBEDDING_TEST,
+        training_set=paths.TRAINING_SET,
+        training_set_record=paths.TRAINING_SET_RECORD,
+        dataset=paths.DATASET,
     output:
-        model="results/models/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/model.skops",
-        metrics="results/metrics/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/metrics.json",
+        model=paths.MODEL,
+        metrics=paths.METRICS,
     log:
         "logs/train/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.log",
     benchmark:

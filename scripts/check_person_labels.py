@@ -7,7 +7,7 @@ from clusterprop.io import load_npz, write_text
 from clusterprop.labelling import disagreements
 from clusterprop.labels import read_labels
 from clusterprop.logs import configure
-from clusterprop.summarize import plot_image_grid
+from clusterprop.plots import plot_image_grid
 
 logger = configure(snakemake.log[0])
 selection = pd.read_csv(snakemake.input.selection)

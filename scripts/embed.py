@@ -9,7 +9,7 @@ from clusterprop.logs import configure
 logger = configure(snakemake.log[0])
 spec = dict(snakemake.params.spec)
 method = spec.pop("method")
-if spec.pop("input", None) is None:
+if spec.get("input") is None:
     dataset = load_npz(snakemake.input.dataset, "X_train", "X_test")
     train, test = dataset["X_train"], dataset["X_test"]
 else:

@@ -5,7 +5,7 @@ import pandas as pd
 from clusterprop.io import load_npz, write_text
 from clusterprop.labelling import labelling_page
 from clusterprop.logs import configure
-from clusterprop.summarize import plot_image_grid
+from clusterprop.plots import plot_image_grid
 
 logger = configure(snakemake.log[0])
 selection = pd.read_csv(snakemake.input.selection)

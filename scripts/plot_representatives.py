@@ -5,7 +5,7 @@ import pandas as pd
 from clusterprop.io import load_npz
 from clusterprop.labels import read_labels
 from clusterprop.logs import configure
-from clusterprop.summarize import plot_image_grid
+from clusterprop.plots import plot_image_grid
 
 logger = configure(snakemake.log[0])
 dataset = load_npz(snakemake.input.dataset)

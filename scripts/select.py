@@ -1,23 +1,19 @@
-"""Which training images a person labels: one per cluster (nearest its centroid, or
-most typical), or a random draw."""
+"""Which training images a person labels: the registered selection the wildcard names
+(one image per cluster, or a random draw), given the artifacts it needs."""
 
-from clusterprop.io import load_npz, write_text
+from clusterprop.io import open_npz_files, write_text
 from clusterprop.logs import configure
-from clusterprop.neighbours import typicality
-from clusterprop.select import most_typical, random_picks, representatives
+from clusterprop.select import SELECTIONS
 
 logger = configure(snakemake.log[0])
 settings = snakemake.params.selection
-if settings["kind"] == "random":
-    n_images = len(load_npz(snakemake.input.dataset, "y_train")["y_train"])
-    chosen = random_picks(n_images, settings["budget"], int(snakemake.wildcards.seed))
-else:
-    clusters = load_npz(snakemake.input.clusters, "assignments", "distances")
-    if settings["kind"] == "centroid":
-        chosen = representatives(clusters["assignments"], clusters["distances"])
-    else:
-        graph = load_npz(snakemake.input.neighbours, "distances")
-        scores = typicality(graph["distances"], settings["n_neighbors"])
-        chosen = most_typical(clusters["assignments"], clusters["distances"], scores)
+entry = SELECTIONS[settings["kind"]]
+with open_npz_files({need: snakemake.input[need] for need in entry.needs}) as artifacts:
+    chosen = entry.function(
+        budget=settings["budget"],
+        seed=int(snakemake.wildcards.seed),
+        **artifacts,
+        **settings["settings"],
+    )
 write_text(snakemake.output.selection, chosen.to_csv(index=False))
-logger.info("%s selection: %d images", settings["kind"], len(chosen))
+logger.info("%s selection: %d images", entry.name, len(chosen))

@@ -2,13 +2,12 @@
 
 from clusterprop.io import read_json, write_text
 from clusterprop.logs import configure
+from clusterprop.plots import plot_accuracy_vs_labels, plot_confusion
 from clusterprop.summarize import (
     ablation_markdown,
     aggregate,
     best_label_efficient_model,
     metrics_table,
-    plot_accuracy_vs_labels,
-    plot_confusion,
     tables_markdown,
 )
 

@@ -4,15 +4,14 @@ set: metrics with every parameter that produced them."""
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from clusterprop.evaluate import classification_metrics
+from clusterprop.evaluate import classification_metrics, metrics_record
 from clusterprop.io import load_npz, read_json, write_json
 from clusterprop.logs import configure
 from clusterprop.train import fit, make_classifier, save_model, training_rows
 
 logger = configure(snakemake.log[0])
 settings = snakemake.params.classifier
-wildcards = snakemake.wildcards
-seed = int(wildcards.seed)
+seed = int(snakemake.wildcards.seed)
 training_set = load_npz(snakemake.input.training_set)
 rows = training_rows(len(training_set["image_ids"]), settings["max_train"], seed)
 features = np.load(snakemake.input.train_features, mmap_mode="r")
@@ -26,23 +25,17 @@ with threadpool_limits(snakemake.threads):
 logger.info("trained on %d labels: %s", len(X), fit_record)
 
 dataset = load_npz(snakemake.input.dataset, "y_test", "class_names")
-metrics = classification_metrics(dataset["y_test"], predictions, len(dataset["class_names"]))
-record = read_json(snakemake.input.training_set_record)
-params = record.pop("params")
-write_json(
-    snakemake.output.metrics,
-    {
-        "embedding": wildcards.embedding,
-        "classifier": wildcards.classifier,
-        "selection": params["selection"],
-        "n_labels": params["budget"] if params["budget"] is not None else record["n_train_labels"],
-        "propagation": params["propagation"],
-        **metrics,
-        **record,
-        **fit_record,
-        "n_fit": len(rows),
-        "class_names": dataset["class_names"].tolist(),
-        "params": {**params, "classifier": settings},
-    },
+class_names = dataset["class_names"].tolist()
+test_metrics = classification_metrics(dataset["y_test"], predictions, len(class_names))
+record = metrics_record(
+    embedding=snakemake.wildcards.embedding,
+    classifier=snakemake.wildcards.classifier,
+    classifier_settings=settings,
+    training_set_record=read_json(snakemake.input.training_set_record),
+    test_metrics=test_metrics,
+    fit_record=fit_record,
+    n_fit=len(rows),
+    class_names=class_names,
 )
-logger.info("accuracy %.4f, macro F1 %.4f", metrics["accuracy"], metrics["macro_f1"])
+write_json(snakemake.output.metrics, record)
+logger.info("accuracy %.4f, macro F1 %.4f", test_metrics["accuracy"], test_metrics["macro_f1"])

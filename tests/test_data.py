@@ -1,11 +1,14 @@
 import gzip
 import io
+import re
 import shutil
 import urllib.error
 
 import numpy as np
 import pytest
+import yaml
 
+from clusterprop.config import ConfigError, check
 from clusterprop.data import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_FILES,
@@ -20,6 +23,7 @@ from clusterprop.data import (
     resolve_fashion_mnist_dir,
     verify_fashion_mnist_file,
 )
+from conftest import REPO
 
 
 def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
@@ -200,6 +204,43 @@ def test_npz_dataset_missing_array(tmp_path):
     np.savez(path, X_train=np.zeros((2, 3, 3)), y_train=np.zeros(2, int))
     with pytest.raises(DataError, match=r"missing array\(s\) \['X_test', 'y_test'\]"):
         load_npz_dataset(path)
+
+
+def fashion_npz(path, fashion, compressed=True):
+    (np.savez_compressed if compressed else np.savez)(
+        path,
+        X_train=fashion["X_train"][:500],
+        y_train=fashion["y_train"][:500],
+        X_test=fashion["X_test"][:100],
+        y_test=fashion["y_test"][:100],
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data[: len(data) // 2], "not a .npz file"),  # truncated
+        (lambda data: data[:-10], "not a .npz file"),  # the zip directory cut off
+        (lambda data: b"hello, not a zip\n" * 10, "not a .npz file"),
+        # the compressed images overwritten, the zip directory intact
+        (lambda data: data[:2000] + bytes(4000) + data[6000:], "corrupt .npz file"),
+    ],
+)
+def test_damaged_npz_is_refused_naming_the_file(tmp_path, fashion, damage, message):
+    path = fashion_npz(tmp_path / "fashion.npz", fashion)
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(DataError, match=re.escape(str(path)) + ": " + re.escape(message)):
+        load_npz_dataset(path)
+
+
+def test_truncated_npz_is_refused_with_the_config(tmp_path, fashion):
+    path = fashion_npz(tmp_path / "fashion.npz", fashion)
+    path.write_bytes(path.read_bytes()[:5000])
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["dataset"].update(format="npz", path=str(path))
+    with pytest.raises(ConfigError, match=f"dataset.path: {re.escape(str(path))} is not a .npz"):
+        check(config)
 
 
 @pytest.mark.parametrize(

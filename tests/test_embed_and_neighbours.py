@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from skimage.feature import hog as skimage_hog
 
-from clusterprop.embed import embed
+from clusterprop.embed import EMBEDDINGS, embed
 from clusterprop.neighbours import (
     connectivity_graph,
     nearest_neighbours,
@@ -49,6 +49,19 @@ def test_hog_parameters_and_refusals(images):
         embed("hog", images["train"][:2], images["test"][:2], {"pixels_per_cell": 16})
     with pytest.raises(ValueError, match="needs images"):
         embed("hog", images["train"][:2].reshape(2, -1), images["test"][:2].reshape(2, -1))
+
+
+def test_embedding_registry_dispatch(images):
+    assert list(EMBEDDINGS) == ["raw", "pca", "hog"]
+    assert [e.chains for e in EMBEDDINGS.values()] == [False, True, False]
+    assert [e.parallel for e in EMBEDDINGS.values()] == [False, False, True]
+    train, test = embed("raw", images["train"][:5], images["test"][:2])
+    assert train.shape == (5, 784) and train.max() <= 1.0 and test.dtype == np.float32
+    # a chain's ``input`` names where the features came from; the function never sees it
+    chained, _ = embed("pca", train, test, {"n_components": 2, "input": "raw"})
+    assert chained.shape == (5, 2)
+    with pytest.raises(ValueError, match="unknown embedding method 'sift'; known: raw, pca, hog"):
+        embed("sift", train, test)
 
 
 def test_pca_chained_on_hog_is_fitted_on_train(hog_features):
@@ -105,7 +118,9 @@ def test_spreading_follows_the_graph():
     # two rings of five images, no edge between them; one labelled image in each
     ring = [[(i + 1) % 5, (i - 1) % 5] for i in range(5)]
     indices = np.array(ring + [[5 + a, 5 + b] for a, b in ring])
-    result = spread(np.array([0, 7]), np.array([3, 8]), indices, n_neighbors=2)
+    result = spread(
+        np.array([0, 7]), np.array([3, 8]), neighbours={"indices": indices}, n_neighbors=2
+    )
     assert result.labels.tolist() == [3] * 5 + [8] * 5
     assert result.given.tolist() == [i in (0, 7) for i in range(10)]
 
@@ -115,11 +130,11 @@ def test_spreading_on_real_images(hog_features, images):
     indices, _ = nearest_neighbours(hog_features[0], 10)
     rng = np.random.default_rng(0)
     given = np.sort(rng.choice(2000, 40, replace=False))
-    result = spread(given, y[given], indices, n_neighbors=10)
+    result = spread(given, y[given], neighbours={"indices": indices}, n_neighbors=10)
     assert result.image_ids.tolist() == list(range(2000))
     assert result.given.sum() == 40 and (result.labels[given] == y[given]).all()
     stats = training_set_stats(result, y)
     assert stats["n_propagated"] == 1960
     assert stats["propagated_label_accuracy"] > 0.5  # 40 labels, 10 classes: chance is 0.1
-    again = spread(given, y[given], indices, n_neighbors=10)
+    again = spread(given, y[given], neighbours={"indices": indices}, n_neighbors=10)
     np.testing.assert_array_equal(again.labels, result.labels)

@@ -2,18 +2,28 @@ import copy
 
 import pytest
 import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import update_config, validate
 
+from clusterprop import experiments as grid
+from clusterprop import jobs
 from clusterprop.config import ConfigError, check
-from clusterprop.experiments import (
-    experiments,
-    parse_selection_slug,
-    runs,
-)
+from clusterprop.experiments import experiments, parse_selection_slug, runs
 from conftest import REPO
 
 
 def load(name):
     config = yaml.safe_load((REPO / name).read_text())
+    return config
+
+
+def validated(overlay: dict) -> dict:
+    """What the Snakefile does with ``--configfile overlay``: merge it into the defaults,
+    validate against the schema (setting defaults), then run the checks."""
+    config = load("config.yaml")
+    update_config(config, copy.deepcopy(overlay))
+    validate(config, str(REPO / "schemas/config.schema.yaml"))
+    check(config)
     return config
 
 
@@ -34,9 +44,7 @@ def test_default_config_reproduces_the_reference_grid(config):
         ("all", None, "none", "lr"),
     }
     assert len(grid) == 5 * 11
-    assert per_seed[0].path("metrics", "m.json") == (
-        "results/metrics/raw/centroid-k50/none/lr/seed0/m.json"
-    )
+    assert per_seed[0].metrics == ("results/metrics/raw/centroid-k50/none/lr/seed0/metrics.json")
     clustered = {(e.embedding, e.budget) for e in grid if e.uses_clusters}
     assert clustered == {("raw", k) for k in (50, 100, 200, 300)}
 
@@ -96,7 +104,8 @@ def first_method(**changes):
         (lambda c: c["methods"][0].pop("budgets"), "budgets: required for selection centroid"),
         (
             lambda c: c["methods"][3].update(propagation="all"),
-            r"all propagates within clusters and needs selection centroid or typical",
+            r"all propagates within clusters and needs a selection of one image per cluster "
+            r"\(centroid or typical\), not random",
         ),
         (
             lambda c: c["embeddings"].update(p={"method": "pca", "n_components": 5, "input": "q"}),
@@ -119,3 +128,167 @@ def test_check_names_the_key(config, edit, message):
     edit(bad)
     with pytest.raises(ConfigError, match=message):
         check(bad)
+
+
+def bad_method(**changes):
+    return {"methods": [{**load("config.yaml")["methods"][0], **changes}]}
+
+
+@pytest.mark.parametrize(
+    ("overlay", "message"),
+    [
+        (bad_method(budgets=[10, 70000]), r"budgets: \[70000\] larger than the training set"),
+        (bad_method(propagation="nearest"), "unknown propagation strategy 'nearest'"),
+        (bad_method(propagation="closest:0"), r"P must be in \(0, 100\]"),
+        (bad_method(propagation="closest:120"), r"P must be in \(0, 100\]"),
+        (bad_method(budgets=[]), r"\[\] should be non-empty|too short"),
+        (bad_method(selection="nearest"), r"selection: unknown selection 'nearest' \(known: "),
+        (bad_method(embedding="pixels"), "no embedding named 'pixels'"),
+        ({"seeds": []}, r"\[\] should be non-empty|too short"),
+        ({"methods": []}, r"\[\] should be non-empty|too short"),
+        (
+            {"classifiers": {"lr": {"name": "logistic_regression", "C": -1}}},
+            "less than or equal to the minimum|exclusiveMinimum",
+        ),
+        (
+            {"classifiers": {"lr": {"name": "knn", "C": 1}}},
+            r"classifiers.lr.C: not a parameter of knn \(its parameters: n_neighbors\)",
+        ),
+        (
+            {"classifiers": {"lr": {"name": "forest"}}},
+            r"classifiers.lr.name: unknown classifier 'forest' \(known: logistic_regression, ",
+        ),
+        (
+            {"embeddings": {"pca": {"method": "pca"}}},
+            "embeddings.pca.n_components: required by pca",
+        ),
+        (
+            {"embeddings": {"h": {"method": "hog", "input": "raw"}}},
+            "embeddings.h.input: not a parameter of hog",
+        ),
+        (
+            {"embeddings": {"x": {"method": "sift"}}},
+            r"embeddings.x.method: unknown embedding method 'sift'",
+        ),
+        ({"spreading": {"alpha": 1.5}}, "greater than or equal to the maximum|exclusiveMaximum"),
+    ],
+)
+def test_bad_config_is_refused_naming_the_key(overlay, message):
+    with pytest.raises((WorkflowError, ConfigError), match=message):
+        validated(overlay)
+
+
+def test_overlay_of_the_sweep_validates():
+    config = validated(load("config/sweep.yaml"))
+    assert config["embeddings"]["raw"] == {"method": "raw"}  # merged, not replaced
+
+
+def test_summary_runs_and_methods_follow_the_config_order(config):
+    summary = grid.summary_runs(config)
+    assert len(summary) == 5 * 11
+    assert summary[0] == {
+        "method": "representatives",
+        "budget": 50,
+        "seed": 0,
+        "metrics": "results/metrics/raw/centroid-k50/none/lr/seed0/metrics.json",
+    }
+    assert summary[-1]["metrics"] == "results/metrics/raw/all/none/lr/seed4/metrics.json"
+    methods = grid.summary_methods(config)
+    assert [m["name"] for m in methods] == [m["name"] for m in config["methods"]]
+    assert methods[-1]["propagation"] == "none" and methods[-1]["compare_with"] is None
+
+
+def test_representative_grids_one_per_cluster_selection_of_the_first_seed(config):
+    assert grid.representative_grids(config) == [
+        f"results/summary/representatives/raw-centroid-k{k}-seed0.png" for k in (50, 100, 200, 300)
+    ]
+
+
+def test_training_set_provenance_records_what_each_piece_used(config):
+    config = validated(load("config/sweep.yaml"))
+    centroid = grid.training_set_provenance(config, "hog_pca50", "centroid-k50", "all")
+    assert centroid["clustering"] == grid.clustering_params(config)
+    assert "spreading" not in centroid and "neighbours" not in centroid
+    assert centroid["embedding"]["input"] == {"hog": config["embeddings"]["hog"]}
+    spread = grid.training_set_provenance(config, "hog_pca50", "random-n50", "spread")
+    assert spread["spreading"] == config["spreading"] and "clustering" not in spread
+    assert spread["neighbours"] == {"n_neighbors": 20}
+    typical = grid.training_set_provenance(config, "hog_pca50", "typical-k50", "none")
+    assert typical["typicality"] == config["typicality"] and "neighbours" in typical
+    everything = grid.training_set_provenance(config, "raw", "all", "none")
+    assert (everything["selection"], everything["budget"]) == ("all", None)
+    assert {"clustering", "neighbours", "spreading"}.isdisjoint(everything)
+
+
+def test_person_labelling_targets_and_missing_files(config, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config.update(labelling="person", seeds=[0], labels_dir="labels")
+    config["methods"] = config["methods"][:1]
+    selections = grid.selections_to_label(config)
+    assert selections == [
+        {"embedding": "raw", "selection": f"centroid-k{k}", "seed": 0} for k in (50, 100, 200, 300)
+    ]
+    missing = grid.missing_person_labels(config)
+    assert missing[0] == (
+        "results/labelling/raw/centroid-k50/seed0/labelling.html",
+        "labels/raw/centroid-k50/seed0.csv",
+    )
+    assert grid.targets(config, missing) == grid.labelling_pages(config)
+    for _, labels_file in missing:
+        (tmp_path / labels_file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / labels_file).write_text("image_id,label\n")
+    assert grid.missing_person_labels(config) == []
+    targets = grid.targets(config, [])
+    assert "results/summary/metrics.tsv" in targets
+    assert "results/summary/label_checks/raw-centroid-k300-seed0.png" in targets
+    assert "Waiting for a person: 4 labels file(s)" in grid.waiting_for_labels_message(missing)
+
+
+def test_job_inputs_follow_the_registries():
+    config = validated(load("config/sweep.yaml"))
+    job = {"embedding": "hog_pca50", "seed": "2"}
+    assert jobs.embedding_inputs(config, {"embedding": "hog_pca50"}) == {
+        "train": "results/embeddings/hog/train.npy",
+        "test": "results/embeddings/hog/test.npy",
+    }
+    assert jobs.embedding_inputs(config, {"embedding": "hog"}) == {
+        "dataset": "results/data/dataset.npz"
+    }
+    assert jobs.selection_artifacts(config, {**job, "selection": "typical-k50"}) == {
+        "clusters": "results/clusters/hog_pca50/k50/seed2/clusters.npz",
+        "neighbours": "results/neighbours/hog_pca50/neighbours.npz",
+    }
+    assert jobs.selection_artifacts(config, {**job, "selection": "random-n50"}) == {
+        "dataset": "results/data/dataset.npz"
+    }
+    assert jobs.selection_params(config, {**job, "selection": "typical-k50"}) == {
+        "kind": "typical",
+        "budget": 50,
+        "settings": {"n_neighbors": 20},
+    }
+    spread = {**job, "selection": "random-n50", "propagation": "spread"}
+    assert jobs.propagation_artifacts(config, spread) == {
+        "neighbours": "results/neighbours/hog_pca50/neighbours.npz"
+    }
+    assert jobs.propagation_settings(config, spread) == config["spreading"]
+    closest = {**job, "selection": "centroid-k300", "propagation": "closest75"}
+    assert jobs.propagation_artifacts(config, closest) == {
+        "clusters": "results/clusters/hog_pca50/k300/seed2/clusters.npz"
+    }
+    assert jobs.propagation_settings(config, closest) == {}
+    assert jobs.propagation_artifacts(config, {**closest, "propagation": "none"}) == {}
+    assert jobs.person_labels_file(config, {**job, "selection": "centroid-k300"}) == (
+        "labels/hog_pca50/centroid-k300/seed2.csv"
+    )
+
+
+def test_data_set_source_files_by_format(tmp_path):
+    config = validated({})
+    files = jobs.dataset_source_files(config, {})
+    assert sorted(files) == ["X_test", "X_train", "y_test", "y_train"]
+    assert files["X_train"].endswith("train-images-idx3-ubyte.gz")
+    config["dataset"].update(format="npz", path="data.npz")
+    assert jobs.dataset_source_files(config, {}) == {"npz": "data.npz"}
+    assert jobs.fashion_mnist_url({"filename": "t10k-labels-idx1-ubyte.gz"}).endswith(
+        "/t10k-labels-idx1-ubyte.gz"
+    )

@@ -17,6 +17,8 @@ from clusterprop.labels import format_labels, read_labels
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):

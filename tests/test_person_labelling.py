@@ -12,6 +12,9 @@ from clusterprop.labels import format_labels
 from conftest import method
 from workflow_helpers import build_report, copy_workflow, planned_jobs, rules_of, snakemake
 
+pytestmark = pytest.mark.slow
+
+
 PERSON_CONFIG = {
     "dataset": {"n_train": 2000, "n_test": 500},
     "seeds": [0],

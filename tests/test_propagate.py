@@ -1,11 +1,15 @@
+import re
+
 import numpy as np
 import pytest
 
 from clusterprop.propagate import (
+    PROPAGATIONS,
     Strategy,
     n_closest,
     parse_strategy,
-    propagate,
+    propagate_labels,
+    slug_pattern,
     training_set_stats,
 )
 
@@ -13,6 +17,16 @@ from clusterprop.propagate import (
 ASSIGNMENTS = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1])
 DISTANCES = np.array([0.4, 0.1, 0.3, 0.2, 0.5, 0.05, 0.2, 0.2, 0.9])
 REP_IDS, REP_LABELS = np.array([1, 5]), np.array([7, 3])
+
+
+def propagate(strategy, ids, labels, assignments=None, distances=None):
+    """The registry's dispatch, given the clusters as the workflow gives them."""
+    artifacts = (
+        {}
+        if assignments is None
+        else {"clusters": {"assignments": assignments, "distances": distances}}
+    )
+    return propagate_labels(strategy, ids, labels, artifacts)
 
 
 def test_parse_strategy_spellings():
@@ -95,5 +109,17 @@ def test_spread_strategy_spelling_and_inputs():
     assert strategy == Strategy("spread") and strategy.slug == "spread"
     assert strategy.uses_neighbours and not strategy.uses_clusters
     assert parse_strategy("all").uses_clusters and not parse_strategy("none").uses_clusters
-    with pytest.raises(ValueError, match="use spread"):
+    with pytest.raises(ValueError, match="propagation spread needs neighbours"):
         propagate(strategy, REP_IDS, REP_LABELS, ASSIGNMENTS, DISTANCES)
+    with pytest.raises(ValueError, match="propagation all needs clusters"):
+        propagate(parse_strategy("all"), REP_IDS, REP_LABELS)
+
+
+def test_path_spellings_come_from_the_registry():
+    pattern = slug_pattern()
+    for good in ("none", "all", "spread", "closest75", "closest12.5"):
+        assert re.fullmatch(pattern, good), good
+    for bad in ("closest", "closest:75", "nearest", "spread1"):
+        assert not re.fullmatch(pattern, bad), bad
+    assert list(PROPAGATIONS) == ["none", "all", "closest", "spread"]
+    assert [p.uses_clusters for p in PROPAGATIONS.values()] == [False, True, True, False]

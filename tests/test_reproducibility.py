@@ -7,9 +7,12 @@ import subprocess
 import time
 
 import numpy as np
+import pytest
 
 from conftest import TINY_CONFIG
 from workflow_helpers import copy_workflow, snakemake, snakemake_command
+
+pytestmark = pytest.mark.slow
 
 SUMMARY = "results/summary/metrics.tsv"
 

@@ -5,8 +5,12 @@ import os
 import re
 from collections import Counter
 
+import pytest
+
 from conftest import SMALL_CONFIG
 from workflow_helpers import artifact_mtimes, planned_jobs, snakemake
+
+pytestmark = pytest.mark.slow
 
 SUMMARY_RULES = {"summarize", "all"}
 

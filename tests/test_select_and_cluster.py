@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 
 from clusterprop.cluster import kmeans
-from clusterprop.select import random_picks, representatives
+from clusterprop.io import open_npz_files, save_npz
+from clusterprop.neighbours import nearest_neighbours, typicality
+from clusterprop.select import SELECTIONS, random_picks, representatives
 
 
 def test_representative_is_argmin_of_distance_per_cluster():
@@ -50,3 +52,40 @@ def test_random_picks_are_distinct_reproducible_and_seeded():
     assert a.image_id.tolist() != random_picks(1000, 50, seed=4).image_id.tolist()
     with pytest.raises(ValueError, match="cannot draw 11"):
         random_picks(10, 11, 0)
+
+
+def test_registered_selections_on_real_clusters(fashion_subset, tmp_path):
+    """Each registry entry, called as scripts/select.py calls it: with the artifacts it
+    needs, read lazily from the .npz files the workflow writes."""
+    X = fashion_subset["X_train"][:1500]
+    result = kmeans(X, 12, seed=0)
+    indices, distances = nearest_neighbours(X, 10)
+    files = {
+        "clusters": tmp_path / "clusters.npz",
+        "neighbours": tmp_path / "neighbours.npz",
+        "dataset": tmp_path / "dataset.npz",
+    }
+    save_npz(files["clusters"], assignments=result.assignments, distances=result.distances)
+    save_npz(files["neighbours"], indices=indices, distances=distances)
+    save_npz(files["dataset"], y_train=fashion_subset["y_train"][:1500])
+    assert list(SELECTIONS) == ["centroid", "typical", "random"]
+    settings = {"typical": {"n_neighbors": 10}}
+    chosen = {}
+    for name, entry in SELECTIONS.items():
+        with open_npz_files({need: files[need] for need in entry.needs}) as artifacts:
+            chosen[name] = entry.function(budget=12, seed=4, **artifacts, **settings.get(name, {}))
+        assert len(chosen[name]) == 12 and chosen[name].image_id.is_unique
+    expected = representatives(result.assignments, result.distances)
+    assert chosen["centroid"].equals(expected)
+    typical = chosen["typical"]
+    scores = typicality(distances, 10)
+    for row in typical.itertuples():
+        members = np.flatnonzero(result.assignments == row.cluster)
+        assert scores[row.image_id] == scores[members].max()
+    assert chosen["random"].image_id.tolist() == random_picks(1500, 12, 4).image_id.tolist()
+    assert [e.per_cluster for e in SELECTIONS.values()] == [True, True, False]
+    assert [e.slug(12) for e in SELECTIONS.values()] == [
+        "centroid-k12",
+        "typical-k12",
+        "random-n12",
+    ]

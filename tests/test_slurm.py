@@ -11,6 +11,9 @@ import pytest
 from conftest import REPO, TINY_CONFIG
 from workflow_helpers import copy_workflow, snakemake
 
+pytestmark = [pytest.mark.slow, pytest.mark.slurm]
+
+
 LOCAL_SLURM = REPO / "tests/slurm/local-slurm.sh"
 LOCAL_RULES = {"summarize", "plot_representatives"}
 #: One seed of the tiny run: its rows of the summary must equal the local run's.

@@ -6,14 +6,14 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from clusterprop.evaluate import classification_metrics
+from clusterprop.evaluate import classification_metrics, metrics_record
 from clusterprop.io import atomic_path, load_npz, save_npy, save_npz, write_json
+from clusterprop.plots import plot_accuracy_vs_labels
 from clusterprop.summarize import (
     ablation_table,
     aggregate,
     best_label_efficient_model,
     metrics_table,
-    plot_accuracy_vs_labels,
     reference_rows,
     tables_markdown,
 )
@@ -241,3 +241,45 @@ def test_accuracy_plot_is_a_png(tmp_path):
     plot_accuracy_vs_labels(summary_of(), str(path))
     assert Image.open(path).size[0] > 500
     assert pd.notna(path.stat().st_size)
+
+
+def test_metrics_record_names_the_model_and_keeps_every_parameter():
+    training_set_record = {
+        "n_labels_given": 50,
+        "n_train_labels": 4000,
+        "propagated_label_accuracy": 0.75,
+        "seed": 3,
+        "params": {"selection": "centroid", "budget": 50, "propagation": "all", "x": 1},
+    }
+    settings = {"name": "logistic_regression", "standardize": False, "params": {"C": 1.0}}
+    record = metrics_record(
+        embedding="raw",
+        classifier="lr",
+        classifier_settings=settings,
+        training_set_record=training_set_record,
+        test_metrics={"accuracy": 0.7, "macro_f1": 0.69},
+        fit_record={"fit_seconds": 1.5, "n_iter": 40, "converged": True},
+        n_fit=4000,
+        class_names=["a", "b"],
+    )
+    assert (record["selection"], record["n_labels"], record["propagation"]) == (
+        "centroid",
+        50,
+        "all",
+    )
+    assert record["accuracy"] == 0.7 and record["seed"] == 3 and record["n_fit"] == 4000
+    assert record["params"] == {**training_set_record["params"], "classifier": settings}
+    assert "params" in training_set_record  # the caller's record is left as it was
+    every_label = dict(training_set_record, params={"selection": "all", "budget": None,
+                                                    "propagation": "none"})  # fmt: skip
+    record = metrics_record(
+        embedding="raw",
+        classifier="lr",
+        classifier_settings=settings,
+        training_set_record=every_label,
+        test_metrics={},
+        fit_record={},
+        n_fit=4000,
+        class_names=["a", "b"],
+    )
+    assert record["n_labels"] == 4000  # every label: the training set's size

@@ -37,8 +37,24 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
-def snakemake_command(workdir: Path, *args: str, config: dict | None = None) -> list[str]:
-    command = [SNAKEMAKE, "--snakefile", str(workdir / "Snakefile"), "--directory", str(workdir)]
+def run_environment(directory: Path) -> Path:
+    """A virtual environment made from ``requirements.txt`` alone (the README's run
+    set-up, without the test requirements); returns its ``snakemake``."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(directory)], check=True)
+    python = directory / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
+        + ["--no-compile", "--disable-pip-version-check", "-r", str(REPO / "requirements.txt")],
+        check=True,
+        timeout=600,
+    )
+    return directory / "bin" / "snakemake"
+
+
+def snakemake_command(
+    workdir: Path, *args: str, config: dict | None = None, executable: str = SNAKEMAKE
+) -> list[str]:
+    command = [executable, "--snakefile", str(workdir / "Snakefile"), "--directory", str(workdir)]
     if config is not None:
         path = workdir / f"overlay-{abs(hash(repr(config)))}.yaml"
         path.write_text(yaml.safe_dump(config))
@@ -52,9 +68,10 @@ def snakemake(
     config: dict | None = None,
     check: bool = True,
     env: dict | None = None,
+    executable: str = SNAKEMAKE,
 ):
     result = subprocess.run(
-        snakemake_command(workdir, *args, config=config),
+        snakemake_command(workdir, *args, config=config, executable=executable),
         capture_output=True,
         text=True,
         timeout=900,
@@ -98,8 +115,8 @@ def rules_of(jobs: list[tuple[str, str]]) -> Counter:
     return Counter(rule for rule, _ in jobs)
 
 
-def build_report(workdir: Path, config: dict, directory: Path) -> str:
+def build_report(workdir: Path, config: dict, directory: Path, executable: str = SNAKEMAKE) -> str:
     """Build ``snakemake --report`` into ``directory``; return its HTML."""
     report = directory / "report.html"
-    snakemake(workdir, "--report", str(report), config=config)
+    snakemake(workdir, "--report", str(report), config=config, executable=executable)
     return report.read_text(errors="replace")

@@ -1,12 +1,22 @@
-"""Checks on the config that JSON-schema cannot express; run before any job."""
+"""Checks on the config that JSON-schema cannot express; run before any job.
+
+The schema (``schemas/config.schema.yaml``) describes every key's type and default.
+Which names a method, an embedding or a classifier may use, and which parameters each
+of them takes, come from the stages' registries and are checked here, so that adding a
+method to a registry needs no edit of the schema's lists.
+"""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from clusterprop.data import FASHION_MNIST_CLASSES
-from clusterprop.experiments import CLUSTER_SELECTIONS
-from clusterprop.propagate import parse_strategy
+from clusterprop.embed import EMBEDDINGS
+from clusterprop.experiments import ALL, is_per_cluster, selection_names
+from clusterprop.propagate import PROPAGATIONS, parse_strategy
+from clusterprop.select import SELECTIONS
+from clusterprop.train import CLASSIFIERS, COMMON_CLASSIFIER_PARAMS
 
 FASHION_MNIST_N_TRAIN = 60000
 
@@ -28,9 +38,9 @@ def known_n_train(config: dict) -> int | None:
 def check(config: dict) -> None:
     """Raise ``ConfigError`` listing every problem, each naming its key."""
     problems = _dataset_problems(config) + _embedding_problems(config)
-    problems += _method_problems(config)
+    problems += _classifier_problems(config) + _method_problems(config)
     graph_size = config["neighbours"]["n_neighbors"]
-    for section in ("typicality", "spreading"):
+    for section in _sections_on_the_graph():
         if config[section]["n_neighbors"] > graph_size:
             problems.append(
                 f"{section}.n_neighbors: {config[section]['n_neighbors']} is more than the "
@@ -38,6 +48,34 @@ def check(config: dict) -> None:
             )
     if problems:
         raise ConfigError("invalid config:\n  - " + "\n  - ".join(problems))
+
+
+def _sections_on_the_graph() -> list[str]:
+    """Config sections of registered methods that read the neighbour graph."""
+    entries = [*SELECTIONS.values(), *PROPAGATIONS.values()]
+    return list(
+        dict.fromkeys(e.settings for e in entries if e.settings and "neighbours" in e.needs)
+    )
+
+
+def _registered(where: str, spec: dict, key: str, registry: dict, what: str, common=()):
+    """The registry entry ``spec[key]`` names, and the problems of ``spec``: an unknown
+    name, a parameter the entry does not take (``common`` ones every entry takes), or a
+    required one missing."""
+    method = spec[key]
+    entry = registry.get(method)
+    if entry is None:
+        return None, [f"{where}.{key}: unknown {what} {method!r} (known: {', '.join(registry)})"]
+    given = [name for name in spec if name not in (key, *common)]
+    problems = [
+        f"{where}.{name}: not a parameter of {method} (its parameters: "
+        f"{', '.join(entry.params) or 'none'})"
+        for name in given
+        if name not in entry.params
+    ]
+    required = getattr(entry, "required", ())
+    problems += [f"{where}.{name}: required by {method}" for name in required if name not in spec]
+    return entry, problems
 
 
 def _dataset_problems(config: dict) -> list[str]:
@@ -48,6 +86,11 @@ def _dataset_problems(config: dict) -> list[str]:
             problems.append(f"dataset.path: required for format {dataset['format']!r}")
         elif not Path(dataset["path"]).exists():
             problems.append(f"dataset.path: {dataset['path']} does not exist")
+        elif dataset["format"] == "npz" and not zipfile.is_zipfile(dataset["path"]):
+            problems.append(
+                f"dataset.path: {dataset['path']} is not a .npz file (no zip archive: "
+                "truncated, or another format)"
+            )
     elif dataset["path"] and not Path(dataset["path"]).is_dir():
         problems.append(f"dataset.path: {dataset['path']} is not a directory")
     if (
@@ -73,6 +116,14 @@ def _embedding_problems(config: dict) -> list[str]:
     if not embeddings:
         problems.append("embeddings: at least one embedding is needed")
     for name, spec in embeddings.items():
+        entry, entry_problems = _registered(
+            f"embeddings.{name}", spec, "method", EMBEDDINGS, "embedding method"
+        )
+        problems += entry_problems
+        if entry is None:
+            continue
+        if spec.get("input") is not None and not entry.chains:
+            continue  # reported above: input is not one of its parameters
         upstream, seen = spec.get("input"), [name]
         while upstream is not None:
             if upstream not in embeddings:
@@ -83,6 +134,15 @@ def _embedding_problems(config: dict) -> list[str]:
                 break
             seen.append(upstream)
             upstream = embeddings[upstream].get("input")
+    return problems
+
+
+def _classifier_problems(config: dict) -> list[str]:
+    problems = []
+    for name, spec in config["classifiers"].items():
+        problems += _registered(
+            f"classifiers.{name}", spec, "name", CLASSIFIERS, "classifier", COMMON_CLASSIFIER_PARAMS
+        )[1]
     return problems
 
 
@@ -110,7 +170,13 @@ def _method_problems(config: dict) -> list[str]:
             problems.append(f"{where}.propagation: {exc}")
             strategy = None
         selection = method["selection"]
-        if selection == "all":
+        if selection not in selection_names():
+            problems.append(
+                f"{where}.selection: unknown selection {selection!r} "
+                f"(known: {', '.join(selection_names())})"
+            )
+            continue
+        if selection == ALL:
             if "budgets" in method:
                 problems.append(f"{where}.budgets: selection all uses every label, no budgets")
             if strategy is not None and strategy.kind != "none":
@@ -119,10 +185,12 @@ def _method_problems(config: dict) -> list[str]:
         if "budgets" not in method:
             problems.append(f"{where}.budgets: required for selection {selection}")
             continue
-        if strategy is not None and strategy.uses_clusters and selection not in CLUSTER_SELECTIONS:
+        if strategy is not None and strategy.uses_clusters and not is_per_cluster(selection):
+            per_cluster = [name for name, entry in SELECTIONS.items() if entry.per_cluster]
             problems.append(
                 f"{where}.propagation: {strategy.name} propagates within clusters and needs "
-                f"selection centroid or typical, not {selection}"
+                f"a selection of one image per cluster ({' or '.join(per_cluster)}), "
+                f"not {selection}"
             )
         if n_train is not None:
             too_large = [b for b in method["budgets"] if b > n_train]

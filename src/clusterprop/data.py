@@ -8,6 +8,7 @@ import logging
 import os
 import time
 import urllib.request
+import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -250,11 +251,13 @@ def load_idx_dataset(files: dict[str, str | os.PathLike]) -> dict[str, np.ndarra
 
 def load_npz_dataset(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read a ``.npz`` with X_train, y_train, X_test, y_test (and optional class_names)."""
+    if not zipfile.is_zipfile(path):
+        raise DataError(f"{path}: not a .npz file (no zip archive; truncated, or another format)")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path}: not a readable .npz file ({exc})") from exc
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise DataError(f"{path}: corrupt .npz file ({type(exc).__name__}: {exc})") from exc
     missing = [key for key in IDX_NAMES if key not in arrays]
     if missing:
         raise DataError(f"{path}: missing array(s) {missing}; found {sorted(arrays)}")

@@ -1,23 +1,22 @@
-"""Embeddings: image arrays -> feature matrices. One function per method in EMBEDDERS.
+"""Embeddings: image arrays -> feature matrices. ``EMBEDDINGS`` at the end is the
+stage's registry (``registry.Embedding``).
 
-An embedder takes the training and test images (or, for a step of a chain, the
-features of the embedding named in ``input``) and the method's parameters and returns
-``(train_features, test_features)`` as float32 arrays. Anything it fits is fitted on
-the training images only. Adding a method is adding a function here and its name to
-the config schema's ``embeddings`` enum.
+An embedding's function takes the training and test images (or, for a step of a chain,
+the features of the embedding named in ``input``) and the method's parameters and
+returns ``(train_features, test_features)`` as float32 arrays. Anything it fits is
+fitted on the training images only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
-from skimage.feature import hog as skimage_hog
-from sklearn.decomposition import PCA
 
-Embedder = Callable[..., tuple[np.ndarray, np.ndarray]]
+from clusterprop.registry import Embedding, lookup, table
+
+# scikit-learn, scikit-image and joblib are imported where used: the Snakefile reads
+# this registry at every start, and most jobs never compute an embedding.
 
 
 def scale_pixels(images: np.ndarray) -> np.ndarray:
@@ -41,6 +40,8 @@ def pca(
 
     The covariance eigendecomposition is exact and deterministic: no seed needed.
     """
+    from sklearn.decomposition import PCA
+
     X_train, X_test = scale_pixels(train), scale_pixels(test)
     if not 1 <= n_components <= min(X_train.shape):
         raise ValueError(
@@ -68,6 +69,8 @@ def hog(
     9 orientations: 1,296 features. Images are split over ``n_jobs`` processes; the
     result does not depend on it.
     """
+    from joblib import Parallel, delayed
+
     if train.ndim != 3 or test.ndim != 3:
         raise ValueError(
             "hog: needs images (n, height, width), not feature rows (hog takes no input)"
@@ -93,12 +96,21 @@ def hog(
 
 
 def _hog_rows(images: np.ndarray, settings: dict) -> np.ndarray:
+    from skimage.feature import hog as skimage_hog
+
     return np.stack([skimage_hog(image, **settings) for image in images]).astype(np.float32)
 
 
-EMBEDDERS: dict[str, Embedder] = {"raw": raw, "pca": pca, "hog": hog}
-#: Methods that split their work over processes (they take ``n_jobs``).
-PARALLEL_EMBEDDERS = {"hog"}
+#: The embedding methods an entry of the config's ``embeddings`` can name.
+EMBEDDINGS = table(
+    Embedding("raw", raw),
+    Embedding(
+        "pca", pca, params=("n_components", "input"), required=("n_components",), chains=True
+    ),
+    Embedding(
+        "hog", hog, params=("orientations", "pixels_per_cell", "cells_per_block"), parallel=True
+    ),
+)
 
 
 def embed(
@@ -108,9 +120,9 @@ def embed(
     params: dict[str, Any] | None = None,
     n_jobs: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    if method not in EMBEDDERS:
-        raise ValueError(f"unknown embedding method {method!r}; known: {sorted(EMBEDDERS)}")
+    entry = lookup(EMBEDDINGS, method, "embedding method")
     params = dict(params or {})
-    if method in PARALLEL_EMBEDDERS:
+    params.pop("input", None)  # which features arrive as train and test: the rule's concern
+    if entry.parallel:
         params["n_jobs"] = n_jobs
-    return EMBEDDERS[method](train, test, **params)
+    return entry.function(train, test, **params)

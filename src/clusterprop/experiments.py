@@ -1,33 +1,55 @@
-"""The experiment grid: which models a config asks for, and where their files live.
+"""The experiment grid: which models a config asks for, where their files live, and
+what each job is given.
 
 A config lists *methods*; a method is one way to get a model from a label budget:
 an embedding, a selection (which images a person labels), a propagation (how their
 labels reach other images) and a classifier, run at each of its budgets and seeds.
-Pure functions of the (validated) config, used by ``rules/common.smk`` to expand
-targets and by tests.
+Pure functions of the (validated) config, used by the rule files to expand targets and
+fill params, and by tests.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from clusterprop import paths
 from clusterprop.propagate import Strategy, parse_strategy
+from clusterprop.registry import lookup, settings_of
+from clusterprop.select import SELECTIONS
 
-#: How the labelled images are chosen (the schema's ``selection`` enum): centroid and
-#: typical take one image per K-Means cluster (k = budget); random draws the budget
-#: uniformly; all takes every one.
-CLUSTER_SELECTIONS = ("centroid", "typical")
-SELECTION_PATTERN = r"(?:centroid|typical)-k\d+|random-n\d+|all"
-_SELECTION = re.compile(rf"^(?:{SELECTION_PATTERN})$")
+#: The selection that takes every training image's true label (the ceiling); it has
+#: no budget, no registry function and its own rule.
+ALL = "all"
+
+
+def selection_names() -> list[str]:
+    """Every selection a method can name (the registry's, then ``all``)."""
+    return [*SELECTIONS, ALL]
+
+
+def selection_pattern(*, with_all: bool = True) -> str:
+    """A regular expression for selections' path spellings (a wildcard's)."""
+    patterns = [entry.slug_pattern for entry in SELECTIONS.values()]
+    return "|".join([*patterns, ALL] if with_all else patterns)
+
+
+def cluster_selection_pattern() -> str:
+    """Path spellings of the selections that take one image per cluster."""
+    return "|".join(e.slug_pattern for e in SELECTIONS.values() if e.per_cluster)
+
+
+def is_per_cluster(selection: str) -> bool:
+    return selection != ALL and SELECTIONS[selection].per_cluster
 
 
 @dataclass(frozen=True)
 class Experiment:
     embedding: str
-    #: centroid, typical, random or all
+    #: the name of a registered selection, or ``all``
     selection: str
-    #: labels a person gives (k for cluster selections, N for random); None for all
+    #: labels a person gives (k for cluster selections, N otherwise); None for all
     budget: int | None
     propagation: Strategy
     #: name of an entry of the config's ``classifiers``
@@ -38,16 +60,23 @@ class Experiment:
     def selection_slug(self) -> str:
         return selection_slug(self.selection, self.budget)
 
-    def path(self, stage: str, filename: str) -> str:
-        """Files of models and metrics (they depend on the classifier)."""
-        return (
-            f"results/{stage}/{self.embedding}/{self.selection_slug}/"
-            f"{self.propagation.slug}/{self.classifier}/seed{self.seed}/{filename}"
-        )
+    @property
+    def wildcards(self) -> dict:
+        return {
+            "embedding": self.embedding,
+            "selection": self.selection_slug,
+            "propagation": self.propagation.slug,
+            "classifier": self.classifier,
+            "seed": self.seed,
+        }
+
+    @property
+    def metrics(self) -> str:
+        return paths.METRICS.format(**self.wildcards)
 
     @property
     def uses_clusters(self) -> bool:
-        return self.selection in CLUSTER_SELECTIONS
+        return is_per_cluster(self.selection)
 
 
 @dataclass(frozen=True)
@@ -59,27 +88,23 @@ class Run:
 
 
 def selection_slug(selection: str, budget: int | None) -> str:
-    if selection in CLUSTER_SELECTIONS:
-        return f"{selection}-k{budget}"
-    if selection == "random":
-        return f"random-n{budget}"
-    if selection == "all":
-        return "all"
-    raise ValueError(f"unknown selection {selection!r}")
+    if selection == ALL:
+        return ALL
+    return lookup(SELECTIONS, selection, "selection").slug(budget)
 
 
 def parse_selection_slug(slug: str) -> tuple[str, int | None]:
     """``centroid-k300`` -> ("centroid", 300); ``all`` -> ("all", None)."""
-    if not _SELECTION.match(slug):
+    if not re.fullmatch(selection_pattern(), slug):
         raise ValueError(f"not a selection: {slug!r}")
-    if slug == "all":
-        return "all", None
-    kind, budget = slug.split("-")
+    if slug == ALL:
+        return ALL, None
+    kind, _, budget = slug.rpartition("-")
     return kind, int(budget[1:])
 
 
 def method_budgets(method: dict) -> list[int | None]:
-    return [None] if method["selection"] == "all" else list(method["budgets"])
+    return [None] if method["selection"] == ALL else list(method["budgets"])
 
 
 def runs(config: dict) -> list[Run]:
@@ -104,3 +129,173 @@ def runs(config: dict) -> list[Run]:
 def experiments(config: dict) -> list[Experiment]:
     """All models the config asks for, each once (methods may share models), stable order."""
     return list(dict.fromkeys(run.experiment for run in runs(config)))
+
+
+# ---------------------------------------------------------------- what jobs are given
+
+
+def dataset_params(config: dict) -> dict:
+    """Everything that decides the prepared data set (the display name does not)."""
+    return {key: value for key, value in config["dataset"].items() if key != "name"}
+
+
+def embedding_provenance(config: dict, name: str) -> dict:
+    """An embedding's spec with the specs it is computed from, innermost last."""
+    spec = dict(config["embeddings"][name])
+    if spec.get("input") is not None:
+        spec["input"] = {spec["input"]: embedding_provenance(config, spec["input"])}
+    return spec
+
+
+def clustering_params(config: dict) -> dict:
+    return {key: config["clustering"][key] for key in ("n_init", "max_iter", "tol", "algorithm")}
+
+
+def neighbours_params(config: dict) -> dict:
+    return {"n_neighbors": config["neighbours"]["n_neighbors"]}
+
+
+def classifier_params(config: dict, classifier: str) -> dict:
+    params = dict(config["classifiers"][classifier])
+    return {
+        "name": params.pop("name"),
+        "standardize": params.pop("standardize", False),
+        "max_train": params.pop("max_train", None),
+        "params": params,
+    }
+
+
+def training_set_provenance(config: dict, embedding: str, selection: str, propagation: str):
+    """What produced a labelled set (``selection`` and ``propagation`` in path spelling),
+    recorded with it and with every metric after it."""
+    kind, budget = parse_selection_slug(selection)
+    strategy = parse_strategy(propagation)
+    provenance = {
+        "dataset": dataset_params(config),
+        "embedding": embedding_provenance(config, embedding),
+        "selection": kind,
+        "budget": budget,
+        "propagation": strategy.name,
+        "labelling": config["labelling"],
+    }
+    entries = [strategy.entry] if kind == ALL else [SELECTIONS[kind], strategy.entry]
+    needs = {need for entry in entries for need in entry.needs}
+    if "clusters" in needs:
+        provenance["clustering"] = clustering_params(config)
+    for entry in entries:
+        if entry.settings:
+            provenance[entry.settings] = settings_of(entry, config)
+    if "neighbours" in needs:
+        provenance["neighbours"] = neighbours_params(config)
+    return provenance
+
+
+# ---------------------------------------------------------------- summary
+
+
+def summary_runs(config: dict) -> list[dict]:
+    """Which metrics file is which method's point, for the summary."""
+    return [
+        {
+            "method": run.method,
+            "budget": run.experiment.budget,
+            "seed": run.experiment.seed,
+            "metrics": run.experiment.metrics,
+        }
+        for run in runs(config)
+    ]
+
+
+def summary_methods(config: dict) -> list[dict]:
+    """Each method's pieces, in config order, for the ablation table and the plot."""
+    return [
+        {
+            "name": method["name"],
+            "embedding": method["embedding"],
+            "selection": method["selection"],
+            "propagation": method.get("propagation", "none"),
+            "classifier": method["classifier"],
+            "compare_with": method.get("compare_with"),
+        }
+        for method in config["methods"]
+    ]
+
+
+def representative_grids(config: dict) -> list[str]:
+    """One grid of labelled images per cluster selection, for the first seed."""
+    seed = config["seeds"][0]
+    grids = [
+        paths.REPRESENTATIVES_GRID.format(
+            embedding=e.embedding, selection=e.selection_slug, seed=seed
+        )
+        for e in experiments(config)
+        if e.uses_clusters and e.seed == seed
+    ]
+    return list(dict.fromkeys(grids))
+
+
+# ---------------------------------------------------------------- labelling by a person
+
+
+def selections_to_label(config: dict) -> list[dict]:
+    """Wildcards (embedding, selection, seed) of every selection a person labels."""
+    keys = dict.fromkeys(
+        (e.embedding, e.selection_slug, e.seed) for e in experiments(config) if e.selection != ALL
+    )
+    return [{"embedding": m, "selection": s, "seed": seed} for m, s, seed in keys]
+
+
+def person_labels_path(labels_dir: str, embedding: str, selection: str, seed: int) -> str:
+    """Where the workflow expects a person's labels file for one selection."""
+    return paths.PERSON_LABELS.format(
+        labels_dir=labels_dir, embedding=embedding, selection=selection, seed=seed
+    )
+
+
+def labelling_pages(config: dict) -> list[str]:
+    return [
+        template.format(**wildcards)
+        for wildcards in selections_to_label(config)
+        for template in (paths.LABELLING_PAGE, paths.CONTACT_SHEET)
+    ]
+
+
+def label_check_grids(config: dict) -> list[str]:
+    return [paths.LABEL_CHECKS_GRID.format(**w) for w in selections_to_label(config)]
+
+
+def missing_person_labels(config: dict) -> list[tuple[str, str]]:
+    """(page, expected labels file) for each selection still waiting for a person."""
+    if config["labelling"] != "person":
+        return []
+    missing = []
+    for wildcards in selections_to_label(config):
+        path = person_labels_path(config["labels_dir"], **wildcards)
+        if not Path(path).exists():
+            missing.append((paths.LABELLING_PAGE.format(**wildcards), path))
+    return missing
+
+
+def targets(config: dict, missing_labels: list) -> list[str]:
+    """Everything, or, while a person's labels files are missing, the labelling pages
+    (the run stops there and says what to label)."""
+    if config["labelling"] == "person":
+        if missing_labels:
+            return labelling_pages(config)
+        return [
+            *paths.SUMMARY.values(),
+            *representative_grids(config),
+            *labelling_pages(config),
+            *label_check_grids(config),
+        ]
+    return [*paths.SUMMARY.values(), *representative_grids(config)]
+
+
+def waiting_for_labels_message(missing_labels: list[tuple[str, str]]) -> str:
+    pages = "\n".join(
+        f"  open {page}\n    save its labels file as {path}" for page, path in missing_labels
+    )
+    return (
+        f"\nWaiting for a person: {len(missing_labels)} labels file(s) are missing.\n"
+        f"{pages}\nThen run snakemake again: it continues from the labels.\n"
+    )

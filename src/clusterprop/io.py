@@ -94,6 +94,17 @@ def save_npy(path: str | os.PathLike, array: np.ndarray) -> None:
             np.save(handle, array)
 
 
+@contextlib.contextmanager
+def open_npz_files(named_paths: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """Open ``.npz`` artifacts by name; each array is read when first indexed (a
+    selection that needs only the labels never decompresses the images)."""
+    with contextlib.ExitStack() as stack:
+        yield {
+            name: stack.enter_context(np.load(path, allow_pickle=False))
+            for name, path in named_paths.items()
+        }
+
+
 def load_npz(path: str | os.PathLike, *keys: str) -> dict[str, np.ndarray]:
     """Arrays of an ``.npz`` file: the named ones only (cheaper), or all of them."""
     with np.load(path, allow_pickle=False) as data:

@@ -20,14 +20,13 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from clusterprop import paths
+from clusterprop.experiments import person_labels_path, selections_to_label
+from clusterprop.io import load_npz
+from clusterprop.labels import LabelsFileError, read_labels
 from clusterprop.neighbours import nearest_neighbours, neighbour_vote
 
 TEMPLATE = Path(__file__).parent / "templates" / "labelling.html"
-
-
-def person_labels_path(labels_dir: str, embedding: str, selection: str, seed: int) -> str:
-    """Where the workflow expects a person's labels file for one selection."""
-    return f"{labels_dir}/{embedding}/{selection}/seed{seed}.csv"
 
 
 def png_data_uri(image: np.ndarray) -> str:
@@ -104,3 +103,23 @@ def disagreements(
         },
         columns=columns,
     )
+
+
+def person_labels_problems(config: dict) -> list[str]:
+    """Check every person's labels file that is there against its selection (the
+    Snakefile does this once, before any job runs): one message per bad file."""
+    if config["labelling"] != "person" or not Path(paths.DATASET).exists():
+        return []
+    class_names, problems = None, []
+    for wildcards in selections_to_label(config):
+        labels_file = person_labels_path(config["labels_dir"], **wildcards)
+        selection = Path(paths.SELECTION.format(**wildcards))
+        if not Path(labels_file).exists() or not selection.exists():
+            continue
+        if class_names is None:
+            class_names = load_npz(paths.DATASET, "class_names")["class_names"].tolist()
+        try:
+            read_labels(labels_file, pd.read_csv(selection).image_id.tolist(), class_names)
+        except LabelsFileError as error:
+            problems.append(str(error))
+    return problems

@@ -1,6 +1,7 @@
-"""Label propagation: from the labelled representatives to members of their clusters.
+"""Label propagation: from the labelled images to other training images.
 
-Strategies (config spelling -> path spelling):
+``PROPAGATIONS`` at the end is the stage's registry (``registry.Propagation``).
+Methods (config spelling -> path spelling):
 ``none`` -> ``none``: the labelled images only;
 ``all`` -> ``all``: each representative's label goes to its whole cluster;
 ``closest:P`` -> ``closestP``: to the ceil(P% of m) members of each m-member cluster
@@ -14,60 +15,98 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from clusterprop.io import save_npz, write_json
 from clusterprop.neighbours import connectivity_graph
+from clusterprop.registry import Propagation, lookup, table
 
-_CLOSEST = re.compile(r"^closest:(?P<p>\d+(\.\d+)?)$")
-_CLOSEST_SLUG = re.compile(r"^closest(?P<p>\d+(\.\d+)?)$")
+_NUMBER = r"\d+(?:\.\d+)?"
 
 
 @dataclass(frozen=True)
 class Strategy:
-    kind: str  # "none" | "all" | "closest" | "spread"
-    percent: float | None = None
+    """A propagation as a method names it: a registry entry and, for entries that take
+    one, the numeric argument (``closest:75`` -> kind closest, argument 75)."""
+
+    kind: str
+    argument: float | None = None
+
+    @property
+    def entry(self) -> Propagation:
+        return PROPAGATIONS[self.kind]
 
     @property
     def name(self) -> str:
         """Config spelling, e.g. ``closest:75``."""
-        return f"closest:{_fmt(self.percent)}" if self.kind == "closest" else self.kind
+        return self.kind if self.argument is None else f"{self.kind}:{self.argument:g}"
 
     @property
     def slug(self) -> str:
         """Path spelling (no colon), e.g. ``closest75``."""
-        return f"closest{_fmt(self.percent)}" if self.kind == "closest" else self.kind
+        return self.kind if self.argument is None else f"{self.kind}{self.argument:g}"
 
     @property
     def uses_clusters(self) -> bool:
-        return self.kind in ("all", "closest")
+        return "clusters" in self.entry.needs
 
     @property
     def uses_neighbours(self) -> bool:
-        return self.kind == "spread"
+        return "neighbours" in self.entry.needs
 
 
-def _fmt(percent: float | None) -> str:
-    return f"{percent:g}"
+def slug_pattern() -> str:
+    """A regular expression for every propagation's path spelling (a wildcard's)."""
+    return "|".join(
+        re.escape(name) + (_NUMBER if entry.argument else "")
+        for name, entry in PROPAGATIONS.items()
+    )
+
+
+def _spellings() -> str:
+    return ", ".join(
+        f"'{name}:VALUE'" if entry.argument else f"'{name}'" for name, entry in PROPAGATIONS.items()
+    )
 
 
 def parse_strategy(text: str) -> Strategy:
     """Parse a strategy from its config spelling (``closest:75``) or path spelling."""
     text = str(text).strip()
-    if text in ("none", "all", "spread"):
-        return Strategy(text)
-    match = _CLOSEST.match(text) or _CLOSEST_SLUG.match(text)
-    if not match:
-        raise ValueError(
-            f"unknown propagation strategy {text!r}: expected 'none', 'all', 'spread' or "
-            "'closest:P' with 0 < P <= 100"
-        )
-    percent = float(match["p"])
-    if not 0 < percent <= 100:
-        raise ValueError(f"propagation {text!r}: P must be in (0, 100], got {percent:g}")
-    return Strategy("closest", percent)
+    for name, entry in PROPAGATIONS.items():
+        if entry.argument is None:
+            if text == name:
+                return Strategy(name)
+            continue
+        match = re.fullmatch(rf"{re.escape(name)}:?(?P<value>{_NUMBER})", text)
+        if match:
+            value = float(match["value"])
+            problem = entry.check_argument(value) if entry.check_argument else None
+            if problem:
+                raise ValueError(f"propagation {text!r}: {problem}")
+            return Strategy(name, value)
+    raise ValueError(f"unknown propagation strategy {text!r}: expected one of {_spellings()}")
+
+
+def propagate_labels(
+    strategy: Strategy,
+    given_ids: np.ndarray,
+    given_labels: np.ndarray,
+    artifacts: Mapping[str, Mapping],
+    settings: Mapping | None = None,
+) -> TrainingSet:
+    """Dispatch to the strategy's registered function with the artifacts it needs
+    (``artifacts`` maps their names to arrays) and its config settings."""
+    entry = lookup(PROPAGATIONS, strategy.kind, "propagation")
+    missing = [need for need in entry.needs if need not in artifacts]
+    if missing:
+        raise ValueError(f"propagation {strategy.name} needs {', '.join(missing)}")
+    kwargs = {need: artifacts[need] for need in entry.needs}
+    if entry.argument is not None:
+        kwargs[entry.argument] = strategy.argument
+    return entry.function(given_ids, given_labels, **kwargs, **dict(settings or {}))
 
 
 @dataclass
@@ -78,27 +117,17 @@ class TrainingSet:
     given: np.ndarray
 
 
-def propagate(
-    strategy: Strategy,
+def _within_clusters(
     given_ids: np.ndarray,
     given_labels: np.ndarray,
-    assignments: np.ndarray | None = None,
-    distances: np.ndarray | None = None,
+    clusters: Mapping,
+    percent: float | None = None,
 ) -> TrainingSet:
-    """Build the training set a cluster strategy (or none) yields from the labelled images.
-
-    For cluster strategies each labelled image stands for the cluster it belongs to
-    (``assignments``); members of clusters with no labelled image get no label.
-    """
+    """Each labelled image's label to the members of its cluster (all of them, or the
+    ``percent``% nearest the centroid); clusters with no labelled image get none."""
     given_ids = np.asarray(given_ids, dtype=np.int64)
     given_labels = np.asarray(given_labels, dtype=np.int64)
-    if strategy.kind == "none":
-        return TrainingSet(given_ids, given_labels, np.ones(len(given_ids), dtype=bool))
-    if strategy.kind == "spread":
-        raise ValueError("propagation spread: use spread(), it needs the neighbour graph")
-    if assignments is None or distances is None:
-        raise ValueError(f"propagation {strategy.name} needs cluster assignments and distances")
-    assignments = np.asarray(assignments)
+    assignments = np.asarray(clusters["assignments"])
     rep_clusters = assignments[given_ids]
     if len(np.unique(rep_clusters)) != len(rep_clusters):
         raise ValueError("more than one labelled image in a cluster; cannot propagate")
@@ -106,8 +135,8 @@ def propagate(
     cluster_label[rep_clusters] = given_labels
 
     members = np.flatnonzero(cluster_label[assignments] >= 0)
-    if strategy.kind == "closest":
-        members = _closest_members(members, assignments, np.asarray(distances), strategy.percent)
+    if percent is not None:
+        members = _closest_members(members, assignments, np.asarray(clusters["distances"]), percent)
     members = np.union1d(members, given_ids)  # a labelled image always stays
     labels = cluster_label[assignments[members]]
     given = np.isin(members, given_ids)
@@ -116,11 +145,28 @@ def propagate(
     return TrainingSet(members, labels, given)
 
 
+def keep_given(given_ids: np.ndarray, given_labels: np.ndarray) -> TrainingSet:
+    """No propagation: the labelled images only."""
+    given_ids = np.asarray(given_ids, dtype=np.int64)
+    given_labels = np.asarray(given_labels, dtype=np.int64)
+    return TrainingSet(given_ids, given_labels, np.ones(len(given_ids), dtype=bool))
+
+
+def whole_cluster(given_ids, given_labels, *, clusters: Mapping) -> TrainingSet:
+    """Each representative's label to its whole cluster."""
+    return _within_clusters(given_ids, given_labels, clusters)
+
+
+def closest_to_centroid(given_ids, given_labels, *, clusters: Mapping, percent: float):
+    """Each representative's label to the ``percent``% of its cluster nearest the centroid."""
+    return _within_clusters(given_ids, given_labels, clusters, percent)
+
+
 def spread(
     given_ids: np.ndarray,
     given_labels: np.ndarray,
-    neighbour_indices: np.ndarray,
     *,
+    neighbours: Mapping,
     n_neighbors: int = 20,
     alpha: float = 0.9,
     max_iter: int = 100,
@@ -136,6 +182,7 @@ def spread(
 
     given_ids = np.asarray(given_ids, dtype=np.int64)
     given_labels = np.asarray(given_labels, dtype=np.int64)
+    neighbour_indices = np.asarray(neighbours["indices"])
     n = len(neighbour_indices)
     graph = connectivity_graph(neighbour_indices, n_neighbors)
     partial = np.full(n, -1, dtype=np.int64)
@@ -211,3 +258,22 @@ def write_training_set(
     )
     write_json(record_path, {**stats, "seed": seed, "params": provenance})
     return stats
+
+
+def _percent_in_range(percent: float) -> str | None:
+    return None if 0 < percent <= 100 else f"P must be in (0, 100], got {percent:g}"
+
+
+#: The propagations a method can name.
+PROPAGATIONS = table(
+    Propagation("none", keep_given),
+    Propagation("all", whole_cluster, needs=("clusters",)),
+    Propagation(
+        "closest",
+        closest_to_centroid,
+        needs=("clusters",),
+        argument="percent",
+        check_argument=_percent_in_range,
+    ),
+    Propagation("spread", spread, needs=("neighbours",), settings="spreading"),
+)

@@ -1,9 +1,19 @@
-"""Choosing which training images a person (or the oracle) labels."""
+"""Choosing which training images a person (or the oracle) labels.
+
+``SELECTIONS`` at the end is the stage's registry (``registry.Selection``): each entry's
+function gets the budget, the seed, the artifacts it needs and its config settings, and
+returns the images to label, one row each.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
+
+from clusterprop.neighbours import typicality
+from clusterprop.registry import Selection, table
 
 
 def _first_per_cluster(assignments: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -63,3 +73,39 @@ def random_picks(n_images: int, n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     chosen = np.sort(rng.choice(n_images, size=n, replace=False))
     return pd.DataFrame({"image_id": chosen.astype(np.int64), "cluster": -1, "distance": np.nan})
+
+
+# ---------------------------------------------------------------- the registry's functions
+
+
+def nearest_centroid(*, budget: int, seed: int, clusters: Mapping) -> pd.DataFrame:
+    """The member of each of the ``budget`` K-Means clusters nearest its centroid."""
+    return representatives(clusters["assignments"], clusters["distances"])
+
+
+def most_typical_member(
+    *, budget: int, seed: int, clusters: Mapping, neighbours: Mapping, n_neighbors: int
+) -> pd.DataFrame:
+    """The most typical member of each cluster (TypiClust), typicality measured over
+    ``n_neighbors`` neighbours of the embedding's graph."""
+    scores = typicality(neighbours["distances"], n_neighbors)
+    return most_typical(clusters["assignments"], clusters["distances"], scores)
+
+
+def uniform_draw(*, budget: int, seed: int, dataset: Mapping) -> pd.DataFrame:
+    """``budget`` training images drawn uniformly with the seed."""
+    return random_picks(len(dataset["y_train"]), budget, seed)
+
+
+#: The selections a method can name (besides ``all``, every true label: the ceiling).
+SELECTIONS = table(
+    Selection("centroid", nearest_centroid, needs=("clusters",), per_cluster=True),
+    Selection(
+        "typical",
+        most_typical_member,
+        needs=("clusters", "neighbours"),
+        settings="typicality",
+        per_cluster=True,
+    ),
+    Selection("random", uniform_draw, needs=("dataset",), random=True),
+)

@@ -1,23 +1,27 @@
-"""Classifiers trained on a labelled set, saved in skops format (no pickle on load)."""
+"""Classifiers trained on a labelled set, saved in skops format (no pickle on load).
+
+``CLASSIFIERS`` is the stage's registry (``registry.Classifier``): each entry's function
+takes the seed and the classifier's config parameters and returns an unfitted
+scikit-learn estimator.
+"""
 
 from __future__ import annotations
 
 import os
 import time
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import skops.io as sio
-from sklearn.base import ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
 
 from clusterprop.io import atomic_path
+from clusterprop.registry import Classifier, lookup, table
+
+if TYPE_CHECKING:
+    from sklearn.base import ClassifierMixin
+
+# scikit-learn and skops are imported where used: the Snakefile reads this registry at
+# every start.
 
 
 def logistic_regression(seed: int, C: float = 1.0, max_iter: int = 5000, tol: float = 1e-3):
@@ -26,21 +30,34 @@ def logistic_regression(seed: int, C: float = 1.0, max_iter: int = 5000, tol: fl
     The reference used scikit-learn's old one-vs-rest default; scikit-learn now fits
     the multinomial (softmax) model, which is what we use.
     """
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=C, max_iter=max_iter, tol=tol, solver="lbfgs", random_state=seed)
 
 
 def svm_rbf(seed: int, C: float = 10.0, gamma: str | float = "scale"):
     """Kernel SVM with an RBF kernel (libsvm, one-vs-one). Its fit grows with the
     square of the training set: cap it with the classifier's ``max_train``."""
+    from sklearn.svm import SVC
+
     return SVC(C=C, gamma=gamma, random_state=seed)
 
 
 def knn(seed: int, n_neighbors: int = 10):
     """k-nearest-neighbour vote (distance-weighted); nothing is random."""
+    from sklearn.neighbors import KNeighborsClassifier
+
     return KNeighborsClassifier(n_neighbors=n_neighbors, weights="distance")
 
 
-CLASSIFIERS = {"logistic_regression": logistic_regression, "svm_rbf": svm_rbf, "knn": knn}
+#: The classifiers an entry of the config's ``classifiers`` can name. Every one also
+#: takes ``standardize`` and ``max_train`` (``make_classifier``, ``training_rows``).
+CLASSIFIERS = table(
+    Classifier("logistic_regression", logistic_regression, params=("C", "max_iter", "tol")),
+    Classifier("svm_rbf", svm_rbf, params=("C", "gamma")),
+    Classifier("knn", knn, params=("n_neighbors",)),
+)
+COMMON_CLASSIFIER_PARAMS = ("standardize", "max_train")
 
 
 def make_classifier(
@@ -50,9 +67,10 @@ def make_classifier(
     or not), a pipeline that first scales each feature to zero mean and unit variance
     as measured on those; ``fit`` then fits only the classifier. Scaling on the few
     labelled images alone would be noisy at small budgets."""
-    if name not in CLASSIFIERS:
-        raise ValueError(f"unknown classifier {name!r}; known: {sorted(CLASSIFIERS)}")
-    model = CLASSIFIERS[name](seed=seed, **params)
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = lookup(CLASSIFIERS, name, "classifier").function(seed=seed, **params)
     if scale_on is None:
         return model
     return Pipeline([("scale", StandardScaler().fit(scale_on)), ("classifier", model)])
@@ -68,6 +86,9 @@ def training_rows(n_rows: int, max_train: int | None, seed: int) -> np.ndarray:
 
 def fit(model: ClassifierMixin, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """Fit in place; return fit seconds, iterations and whether it converged."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.pipeline import Pipeline
+
     start = time.perf_counter()
     if isinstance(model, Pipeline):  # the scaler is fitted already
         X, model = model[:-1].transform(X), model[-1]
@@ -83,10 +104,14 @@ def fit(model: ClassifierMixin, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
 
 
 def save_model(model: ClassifierMixin, path: str | os.PathLike) -> None:
+    import skops.io as sio
+
     with atomic_path(path) as tmp:
         sio.dump(model, tmp)
 
 
 def load_model(path: str | os.PathLike) -> ClassifierMixin:
     """Load a skops file; refuses any type outside skops' trusted scikit-learn set."""
+    import skops.io as sio
+
     return sio.load(path)

@@ -1,0 +1,121 @@
+"""What each rule's jobs are given: the rules' input and params functions.
+
+Pure functions of the config and one job's wildcards (a mapping: Snakemake's, or a
+dict in tests). Each stage's rule file binds them to the run's config with
+``functools.partial`` just above the rule that uses them, so a reader finds a rule's
+inputs beside it and ``snakemake --lint`` finds no functions mixed into rule files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from clusterprop import experiments as grid
+from clusterprop import paths
+from clusterprop.data import FASHION_MNIST_FILES, FASHION_MNIST_URL, resolve_fashion_mnist_dir
+from clusterprop.propagate import parse_strategy
+from clusterprop.registry import artifact_paths, settings_of
+from clusterprop.select import SELECTIONS
+
+Wildcards = Mapping[str, str]
+
+
+def needed_artifacts(entry, wildcards: Wildcards, budget, given=()) -> dict[str, str]:
+    """The files of the upstream artifacts a registry entry needs (those in ``given``
+    are named by the rule itself)."""
+    return artifact_paths(
+        [need for need in entry.needs if need not in given],
+        embedding=wildcards["embedding"],
+        budget=budget,
+        seed=wildcards["seed"],
+    )
+
+
+# ---------------------------------------------------------------- data
+
+
+def dataset_source_files(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """The files the data set is read from: local copies, or downloads into resources/."""
+    dataset = config["dataset"]
+    if dataset["format"] == "npz":
+        return {"npz": dataset["path"]}
+    if dataset["format"] == "idx":
+        return {"idx_dir": dataset["path"]}
+    directory = resolve_fashion_mnist_dir(dataset["path"])
+    if directory is None:
+        directory = Path(paths.DOWNLOADED_FASHION_MNIST_DIR)
+    return {f.role: str(directory / f.name) for f in FASHION_MNIST_FILES}
+
+
+def fashion_mnist_url(wildcards: Wildcards) -> str:
+    return FASHION_MNIST_URL + wildcards["filename"]
+
+
+# ---------------------------------------------------------------- embed
+
+
+def embedding_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """The images, or the features of the embedding this one is computed from."""
+    upstream = config["embeddings"][wildcards["embedding"]].get("input")
+    if upstream is None:
+        return {"dataset": paths.DATASET}
+    return {
+        "train": paths.EMBEDDING_TRAIN.format(embedding=upstream),
+        "test": paths.EMBEDDING_TEST.format(embedding=upstream),
+    }
+
+
+def embedding_spec(config: dict, wildcards: Wildcards) -> dict:
+    return dict(config["embeddings"][wildcards["embedding"]])
+
+
+# ---------------------------------------------------------------- select, label
+
+
+def selection_artifacts(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """What the selection's registry entry needs: clusters, the neighbour graph, the data."""
+    kind, budget = grid.parse_selection_slug(wildcards["selection"])
+    return needed_artifacts(SELECTIONS[kind], wildcards, budget)
+
+
+def selection_params(config: dict, wildcards: Wildcards) -> dict:
+    kind, budget = grid.parse_selection_slug(wildcards["selection"])
+    return {"kind": kind, "budget": budget, "settings": settings_of(SELECTIONS[kind], config)}
+
+
+def person_labels_file(config: dict, wildcards: Wildcards) -> str:
+    """Where a person's labels file for a selection is expected (labelling: person)."""
+    return grid.person_labels_path(
+        config["labels_dir"], wildcards["embedding"], wildcards["selection"], wildcards["seed"]
+    )
+
+
+# ---------------------------------------------------------------- propagate, train
+
+
+def propagation_artifacts(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """What the propagation's registry entry needs: clusters, the neighbour graph (the
+    rule names the data set itself)."""
+    _, budget = grid.parse_selection_slug(wildcards["selection"])
+    entry = parse_strategy(wildcards["propagation"]).entry
+    return needed_artifacts(entry, wildcards, budget, given=("dataset",))
+
+
+def propagation_settings(config: dict, wildcards: Wildcards) -> dict:
+    """The propagation's config section (others do not rerun when it changes)."""
+    return settings_of(parse_strategy(wildcards["propagation"]).entry, config)
+
+
+def training_set_provenance(config: dict, wildcards: Wildcards) -> dict:
+    """What produced the labelled set, recorded with it and with every metric after it."""
+    return grid.training_set_provenance(
+        config,
+        wildcards["embedding"],
+        wildcards.get("selection", grid.ALL),
+        wildcards.get("propagation", "none"),
+    )
+
+
+def classifier_params(config: dict, wildcards: Wildcards) -> dict:
+    return grid.classifier_params(config, wildcards["classifier"])

@@ -1,0 +1,51 @@
+"""Where every artifact of the workflow lives: each path template written once.
+
+The rules use these templates for their inputs and outputs (Snakemake fills the
+``{wildcards}``); input functions and the experiment grid fill them with ``format``.
+Logs and benchmarks follow the same layout under ``logs/`` and ``benchmarks/``.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- data
+DOWNLOADED_FASHION_MNIST_DIR = "resources/fashion-mnist"
+DOWNLOADED_FASHION_MNIST = DOWNLOADED_FASHION_MNIST_DIR + "/{filename}"
+DATASET = "results/data/dataset.npz"
+
+# ---------------------------------------------------------------- embed
+EMBEDDING_TRAIN = "results/embeddings/{embedding}/train.npy"
+EMBEDDING_TEST = "results/embeddings/{embedding}/test.npy"
+NEIGHBOURS = "results/neighbours/{embedding}/neighbours.npz"
+
+# ---------------------------------------------------------------- cluster, select, label
+CLUSTERS = "results/clusters/{embedding}/k{k}/seed{seed}/clusters.npz"
+SELECTION = "results/selections/{embedding}/{selection}/seed{seed}/selection.csv"
+LABELS = "results/labels/{embedding}/{selection}/seed{seed}/labels.csv"
+LABELLING_PAGE = "results/labelling/{embedding}/{selection}/seed{seed}/labelling.html"
+CONTACT_SHEET = "results/labelling/{embedding}/{selection}/seed{seed}/contact_sheet.png"
+LABEL_CHECKS_TABLE = "results/label_checks/{embedding}/{selection}/seed{seed}/disagreements.csv"
+#: where the workflow expects a person's labels file (under the config's labels_dir)
+PERSON_LABELS = "{labels_dir}/{embedding}/{selection}/seed{seed}.csv"
+
+# ---------------------------------------------------------------- propagate, train
+TRAINING_SET = (
+    "results/training_sets/{embedding}/{selection}/{propagation}/seed{seed}/training_set.npz"
+)
+TRAINING_SET_RECORD = (
+    "results/training_sets/{embedding}/{selection}/{propagation}/seed{seed}/training_set.json"
+)
+MODEL = "results/models/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/model.skops"
+METRICS = (
+    "results/metrics/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/metrics.json"
+)
+
+# ---------------------------------------------------------------- summary
+SUMMARY = {
+    "metrics": "results/summary/metrics.tsv",
+    "tables": "results/summary/tables.md",
+    "ablation": "results/summary/ablation.md",
+    "accuracy_plot": "results/summary/accuracy_vs_labels.png",
+    "confusion_plot": "results/summary/confusion_best.png",
+}
+REPRESENTATIVES_GRID = "results/summary/representatives/{embedding}-{selection}-seed{seed}.png"
+LABEL_CHECKS_GRID = "results/summary/label_checks/{embedding}-{selection}-seed{seed}.png"

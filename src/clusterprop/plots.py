@@ -1,0 +1,110 @@
+"""The workflow's figures: accuracy against labels, a confusion matrix, image grids.
+
+Written through ``io.atomic_path``: a figure is either complete or absent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from clusterprop.io import atomic_path  # noqa: E402
+
+
+def plot_accuracy_vs_labels(summary: pd.DataFrame, path: str) -> None:
+    """Test accuracy against labels a person gave: one line per method with a band of
+    ± one standard deviation over seeds; random-label methods dashed; methods that use
+    every label as horizontal ceiling lines."""
+    fig, ax = plt.subplots(figsize=(9, 6))
+    curves = summary[summary.selection != "all"]
+    budgets = sorted(curves.n_labels.unique())
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, (method, curve) in enumerate(curves.groupby("method", sort=False)):
+        curve = curve.sort_values("n_labels")
+        colour = colours[index % len(colours)]
+        mean = 100 * curve.accuracy_mean
+        std = 100 * curve.accuracy_std.fillna(0)
+        random = (curve.selection == "random").all()
+        ax.plot(
+            curve.n_labels,
+            mean,
+            marker="o",
+            markersize=4,
+            color=colour,
+            linestyle="--" if random else "-",
+            label=method,
+        )
+        ax.fill_between(curve.n_labels, mean - std, mean + std, color=colour, alpha=0.18)
+    ceiling_styles = [":", "-.", (0, (1, 3)), (0, (5, 2, 1, 2))]
+    for index, (_, full) in enumerate(summary[summary.selection == "all"].iterrows()):
+        ax.axhline(
+            100 * full.accuracy_mean,
+            linestyle=ceiling_styles[index % len(ceiling_styles)],
+            color="black",
+            linewidth=1,
+            label=f"ceiling, {full.method}: {100 * full.accuracy_mean:.1f}%",
+        )
+    ax.set_xscale("log")
+    if budgets:
+        ax.set_xticks(budgets, [str(b) for b in budgets])
+    ax.minorticks_off()
+    ax.set_xlabel("labels a person gave")
+    ax.set_ylabel("test accuracy (%)")
+    n_seeds = int(summary.n_seeds.max()) if len(summary) else 0
+    ax.set_title(f"Test accuracy against labelling budget (mean ± std over {n_seeds} seeds)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    _save(fig, path, dpi=120)
+
+
+def plot_confusion(matrix: Sequence[Sequence[int]], class_names, title: str, path: str) -> None:
+    matrix = np.asarray(matrix)
+    fig, ax = plt.subplots(figsize=(7, 6))
+    image = ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right")
+    ax.set_yticks(range(len(class_names)), class_names)
+    for (i, j), count in np.ndenumerate(matrix):
+        colour = "white" if count > matrix.max() / 2 else "black"
+        ax.text(j, i, str(count), ha="center", va="center", fontsize=7, color=colour)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(image, ax=ax)
+    fig.tight_layout()
+    _save(fig, path, dpi=120)
+
+
+def plot_image_grid(
+    images: np.ndarray, captions: Sequence[str], title: str, path: str, columns: int = 20
+) -> None:
+    """A grid of images with a caption under each (the labelled representatives)."""
+    rows = max(1, math.ceil(len(images) / columns))
+    columns = min(columns, max(1, len(images)))
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(columns * 0.9, rows * 1.05 + 0.5), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, caption in zip(axes.flat, images, captions, strict=False):
+        ax.imshow(image, cmap="gray_r")
+        ax.set_title(caption, fontsize=6)
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path, dpi=100)
+
+
+def _save(fig, path: str, dpi: int) -> None:
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=dpi, format=Path(path).suffix.lstrip(".") or "png")
+    finally:
+        plt.close(fig)
