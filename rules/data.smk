@@ -35,11 +35,14 @@ rule prepare_dataset:
         "benchmarks/prepare_dataset.tsv"
     conda:
         "../envs/ml.yaml"
+    # an image folder is decoded over processes
+    threads: 2
     resources:
-        mem_mb=500,
-        runtime=5,
+        mem_mb=2000,
+        runtime=10,
     params:
         code_version=STAGE_VERSIONS["data"],
         source=grid.dataset_params(config),
+        files=jobs.dataset_files_digest(config),
     script:
         "../scripts/prepare_dataset.py"

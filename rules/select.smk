@@ -7,6 +7,7 @@ selection_params = partial(jobs.selection_params, config)
 rule select:
     input:
         unpack(selection_artifacts),
+        dataset=paths.DATASET,
     output:
         selection=paths.SELECTION,
     log:

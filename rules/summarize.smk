@@ -1,6 +1,7 @@
 localrules:
     summarize,
     plot_representatives,
+    best_predictions,
 
 
 rule summarize:
@@ -71,3 +72,26 @@ rule plot_representatives:
         code_version=STAGE_VERSIONS["summarize"],
     script:
         "../scripts/plot_representatives.py"
+
+
+rule best_predictions:
+    input:
+        metrics=list(grid.predictions_of(config)),
+        predictions=list(grid.predictions_of(config).values()),
+    output:
+        predictions=report(
+            paths.BEST_PREDICTIONS,
+            caption="../report/predictions.rst",
+            category="Results",
+        ),
+    log:
+        "logs/best_predictions.log",
+    benchmark:
+        "benchmarks/best_predictions.tsv"
+    conda:
+        "../envs/ml.yaml"
+    params:
+        code_version=STAGE_VERSIONS["summarize"],
+        predictions_of=grid.predictions_of(config),
+    script:
+        "../scripts/best_predictions.py"

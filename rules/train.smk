@@ -29,3 +29,28 @@ rule train:
         classifier=classifier_params,
     script:
         "../scripts/train.py"
+
+
+rule predict:
+    input:
+        model=paths.MODEL,
+        train_features=paths.EMBEDDING_TRAIN,
+        test_features=paths.EMBEDDING_TEST,
+        training_set=paths.TRAINING_SET,
+        dataset=paths.DATASET,
+    output:
+        predictions=paths.PREDICTIONS,
+    log:
+        "logs/predict/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.log",
+    benchmark:
+        "benchmarks/predict/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    params:
+        code_version=STAGE_VERSIONS["evaluate"],
+    script:
+        "../scripts/predict.py"

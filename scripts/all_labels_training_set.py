@@ -7,7 +7,8 @@ from clusterprop.logs import configure
 from clusterprop.propagate import TrainingSet, write_training_set
 
 logger = configure(snakemake.log[0])
-y_train = load_npz(snakemake.input.dataset, "y_train")["y_train"]
+dataset = load_npz(snakemake.input.dataset, "y_train", "class_names")
+y_train = dataset["y_train"]
 training_set = TrainingSet(np.arange(len(y_train)), y_train, np.ones(len(y_train), dtype=bool))
 stats = write_training_set(
     training_set,
@@ -16,5 +17,6 @@ stats = write_training_set(
     snakemake.output.record,
     seed=int(snakemake.wildcards.seed),
     provenance=snakemake.params.provenance,
+    class_names=dataset["class_names"].tolist(),
 )
 logger.info("%s", stats)

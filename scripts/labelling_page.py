@@ -1,17 +1,16 @@
 """The labelling page and contact sheet for one selection (labelling: person)."""
 
-import pandas as pd
-
 from clusterprop.io import load_npz, write_text
 from clusterprop.labelling import labelling_page
+from clusterprop.labels import read_selection, rows_of
 from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
 
 logger = configure(snakemake.log[0])
-selection = pd.read_csv(snakemake.input.selection)
-dataset = load_npz(snakemake.input.dataset, "X_train", "class_names")
-ids = selection.image_id.to_numpy()
-images = dataset["X_train"][ids]
+selection = read_selection(snakemake.input.selection)
+dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names")
+ids = selection.image_id.tolist()
+images = dataset["X_train"][rows_of(ids, dataset["train_ids"])]
 wildcards = snakemake.wildcards
 title = f"{len(ids)} images ({wildcards.embedding}, {wildcards.selection}, seed {wildcards.seed})"
 page = labelling_page(

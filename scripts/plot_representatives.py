@@ -1,20 +1,19 @@
 """The grid of labelled images (one per cluster) for one cluster selection."""
 
-import pandas as pd
-
 from clusterprop.io import load_npz
-from clusterprop.labels import read_labels
+from clusterprop.labels import read_labels, read_selection, rows_of
 from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
 
 logger = configure(snakemake.log[0])
-dataset = load_npz(snakemake.input.dataset)
-selection = pd.read_csv(snakemake.input.selection)
+dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names")
+selection = read_selection(snakemake.input.selection)
 class_names = dataset["class_names"].tolist()
-ids, labels = read_labels(snakemake.input.labels, selection.image_id.tolist(), class_names)
+ids, labels = read_labels(snakemake.input.labels, selection.image_id, class_names)
+rows = rows_of(ids, dataset["train_ids"])
 wildcards = snakemake.wildcards
 plot_image_grid(
-    dataset["X_train"][ids],
+    dataset["X_train"][rows],
     [class_names[c] for c in labels],
     f"{len(ids)} labelled images ({wildcards.embedding}, {wildcards.selection}, "
     f"seed {wildcards.seed}) with their labels",

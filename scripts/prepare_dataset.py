@@ -5,7 +5,9 @@ from clusterprop.io import save_npz
 from clusterprop.logs import configure
 
 logger = configure(snakemake.log[0])
-dataset = read_source(dict(snakemake.input), snakemake.params.source)
+dataset = read_source(
+    dict(snakemake.input), snakemake.params.source, n_jobs=snakemake.threads, log=logger.info
+)
 save_npz(snakemake.output.dataset, compressed=True, **dataset)
 logger.info(
     "%d training and %d test images of %s, %d classes",

@@ -8,12 +8,15 @@ from clusterprop.select import SELECTIONS
 logger = configure(snakemake.log[0])
 settings = snakemake.params.selection
 entry = SELECTIONS[settings["kind"]]
-with open_npz_files({need: snakemake.input[need] for need in entry.needs}) as artifacts:
+needs = {need: snakemake.input[need] for need in ("dataset", *entry.needs)}
+with open_npz_files(needs) as artifacts:
     chosen = entry.function(
         budget=settings["budget"],
         seed=int(snakemake.wildcards.seed),
-        **artifacts,
+        **{need: artifacts[need] for need in entry.needs},
         **settings["settings"],
     )
+    # the function picks rows; the file names the images by their ids
+    chosen["image_id"] = artifacts["dataset"]["train_ids"][chosen.image_id.to_numpy()]
 write_text(snakemake.output.selection, chosen.to_csv(index=False))
 logger.info("%s selection: %d images", entry.name, len(chosen))

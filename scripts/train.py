@@ -21,7 +21,8 @@ model = make_classifier(settings["name"], seed, settings["params"], scale_on)
 with threadpool_limits(snakemake.threads):
     fit_record = fit(model, X, training_set["labels"][rows])
     save_model(model, snakemake.output.model)
-    predictions = model.predict(np.load(snakemake.input.test_features))
+    test_features = np.load(snakemake.input.test_features)
+    predictions = model.predict(test_features) if len(test_features) else test_features[:, 0]
 logger.info("trained on %d labels: %s", len(X), fit_record)
 
 dataset = load_npz(snakemake.input.dataset, "y_test", "class_names")

@@ -1,5 +1,7 @@
 import os
+import re
 
+from clusterprop import folders
 from clusterprop.benchmarks import collect, main, per_rule
 from conftest import REPO
 from workflow_helpers import copy_workflow
@@ -51,3 +53,14 @@ def test_sweep_command_runs_snakemake_on_the_sweep_overlay(tmp_path, capsys, mon
     assert "--configfile config/sweep.yaml --cores 1 --dry-run" in out
     assert "every job was up to date" in out or "no results/summary/ablation.md" in out
     assert "sweep wall time:" in out
+
+
+def test_folders_command_times_reading_an_image_folder(tmp_path, capsys, fashion):
+    folders.write(
+        tmp_path, "train", fashion["X_train"][:30], fashion["y_train"], list("0123456789")
+    )
+    assert main(["folders", str(tmp_path), "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "30 image files in" in out
+    for step in ("scan (directory tree):", "fingerprint (size, mtime):", "decode (1 processes):"):
+        assert re.search(re.escape(step) + r" +\d+\.\d\d s", out), step

@@ -258,9 +258,7 @@ def test_job_inputs_follow_the_registries():
         "clusters": "results/clusters/hog_pca50/k50/seed2/clusters.npz",
         "neighbours": "results/neighbours/hog_pca50/neighbours.npz",
     }
-    assert jobs.selection_artifacts(config, {**job, "selection": "random-n50"}) == {
-        "dataset": "results/data/dataset.npz"
-    }
+    assert jobs.selection_artifacts(config, {**job, "selection": "random-n50"}) == {}
     assert jobs.selection_params(config, {**job, "selection": "typical-k50"}) == {
         "kind": "typical",
         "budget": 50,

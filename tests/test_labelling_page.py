@@ -67,7 +67,22 @@ def open_fresh(browser, path):
         stale.unlink()
     browser.get(path.as_uri())
     browser.execute_script("localStorage.clear()")
-    browser.refresh()
+    if not reloaded_shows(browser, "0 of"):
+        raise AssertionError(f"choices of an earlier test survive: {progress(browser)}")
+
+
+def reloaded_shows(browser, text: str, timeout: float = 15.0) -> bool:
+    """Reload until the page's progress starts with ``text``. Chromium writes
+    localStorage to its store a moment after the page sets it (batched, off the page's
+    thread); under load a reload can still read the store from before, and a later one
+    reads the page's last choices. False if they never arrive."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        browser.refresh()
+        if progress(browser).startswith(text):
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def progress(browser):
@@ -129,10 +144,12 @@ def test_label_by_click_and_key_then_export_equals_the_oracle_file(browser, page
 def test_choices_survive_a_reload_and_partial_export_says_what_is_missing(browser, page):
     path, ids, truth = page
     open_fresh(browser, path)
+    # a click on plain text gives the freshly loaded page the keyboard, as a person does
+    browser.find_element(By.ID, "progress").click()
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(str(truth[0]), str(truth[1]))
-    browser.refresh()
-    assert progress(browser) == "2 of 6 labelled"
+    assert progress(browser) == "2 of 6 labelled"  # both keys handled, so saved
+    assert reloaded_shows(browser, "2 of 6 labelled")
     browser.find_element(By.ID, "export").click()
     labels_file = exported(browser, "seed0.csv")
     assert labels_file.read_text() == format_labels(ids[:2], truth[:2], FASHION_MNIST_CLASSES)

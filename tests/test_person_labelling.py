@@ -69,7 +69,7 @@ def test_bad_labels_file_is_refused_before_any_job(waiting, tmp_path):
         first = selection.image_id[0]
         assert result.returncode != 0
         assert re.search(
-            rf"a labels file is invalid.*seed0.csv:3: duplicate image id {first}",
+            rf"a labels file is invalid.*seed0.csv:3: duplicate image id '{first}'",
             result.stdout + result.stderr,
             re.S,
         )

@@ -5,7 +5,9 @@ Usage (from the repository root):
 times of the jobs that have run;
 ``PYTHONPATH=src python -m clusterprop.benchmarks sweep [--cores N] [SNAKEMAKE_ARGS...]``
 runs the label-budget sweep (config/sweep.yaml), then prints its ablation table, the
-time per stage and the total wall time.
+time per stage and the total wall time;
+``PYTHONPATH=src python -m clusterprop.benchmarks folders DIR`` times reading
+Fashion-MNIST as an image folder of 70,000 PNG files (written to DIR first if missing).
 """
 
 from __future__ import annotations
@@ -105,10 +107,51 @@ def sweep(argv: list[str]) -> int:
     return 0
 
 
+def read_folders(argv: list[str]) -> int:
+    """Time reading Fashion-MNIST as an image folder (written there first if missing):
+    the directory scan, the files' fingerprint and the decoding."""
+    from clusterprop import folders
+    from clusterprop.data import (
+        FASHION_MNIST_CLASSES,
+        SYSTEM_FASHION_MNIST_DIR,
+        find_idx_files,
+        load_idx_dataset,
+    )
+
+    parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks folders")
+    parser.add_argument("directory", help="where Fashion-MNIST is (or is written) as PNG files")
+    parser.add_argument("--jobs", type=int, default=2, help="decoding processes (default 2)")
+    args = parser.parse_args(argv)
+    root = Path(args.directory)
+    if not (root / "train").is_dir():
+        arrays = load_idx_dataset(find_idx_files(SYSTEM_FASHION_MNIST_DIR))
+        names = [name.replace("/", "-") for name in FASHION_MNIST_CLASSES]
+        start = time.perf_counter()
+        for split in ("train", "test"):
+            folders.write(root, split, arrays[f"X_{split}"], arrays[f"y_{split}"], names)
+        print(f"wrote Fashion-MNIST as PNG files in {time.perf_counter() - start:.1f} s")
+    start = time.perf_counter()
+    layout = folders.scan(root)
+    scanned = time.perf_counter()
+    folders.manifest_digest(layout)
+    fingerprinted = time.perf_counter()
+    data = folders.read(root, n_jobs=args.jobs)
+    decoded = time.perf_counter()
+    n_files = len(data["train_ids"]) + len(data["test_ids"])
+    print(f"{n_files} image files in {root}")
+    print(f"scan (directory tree):        {scanned - start:6.2f} s")
+    print(f"fingerprint (size, mtime):    {fingerprinted - scanned:6.2f} s")
+    print(f"decode ({args.jobs} processes):        {decoded - fingerprinted:6.2f} s")
+    print(f"total:                        {decoded - start:6.2f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "sweep":
         return sweep(argv[1:])
+    if argv and argv[0] == "folders":
+        return read_folders(argv[1:])
     directory = Path(argv[0] if argv else "benchmarks")
     jobs = collect(directory)
     if jobs.empty:

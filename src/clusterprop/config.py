@@ -11,7 +11,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from clusterprop.data import FASHION_MNIST_CLASSES
+from clusterprop import folders
+from clusterprop.data import FASHION_MNIST_CLASSES, DataError
 from clusterprop.embed import EMBEDDINGS
 from clusterprop.experiments import ALL, is_per_cluster, selection_names
 from clusterprop.propagate import PROPAGATIONS, parse_strategy
@@ -32,7 +33,34 @@ def known_n_train(config: dict) -> int | None:
         return dataset["n_train"]
     if dataset["format"] == "fashion-mnist":
         return FASHION_MNIST_N_TRAIN
+    if dataset["format"] == "folder":
+        layout = folder_layout(config)
+        return None if layout is None else len(layout.train.ids)
     return None
+
+
+def folder_layout(config: dict):
+    """The image folder's layout (``folders.scan``, cached), or None when the config
+    does not read a folder or the folder is unusable (reported by ``check``)."""
+    dataset = config["dataset"]
+    if dataset["format"] != "folder" or not dataset["path"]:
+        return None
+    try:
+        return folders.scan(dataset["path"])
+    except (DataError, OSError):
+        return None
+
+
+def needs_true_labels(config: dict) -> list[str]:
+    """What in the config needs the pool's true labels: the oracle, and the methods
+    whose selection is random or all (they are baselines measured against them)."""
+    needs = ["labelling: oracle"] if config["labelling"] == "oracle" else []
+    needs += [
+        f"methods ({m['name']}): selection {m['selection']}"
+        for m in config["methods"]
+        if m["selection"] in ("random", ALL)
+    ]
+    return needs
 
 
 def check(config: dict) -> None:
@@ -81,6 +109,12 @@ def _registered(where: str, spec: dict, key: str, registry: dict, what: str, com
 def _dataset_problems(config: dict) -> list[str]:
     problems = []
     dataset = config["dataset"]
+    if dataset["format"] == "folder":
+        return _folder_problems(config)
+    if dataset.get("image_size") is not None:
+        problems.append("dataset.image_size: only for format folder")
+    if dataset.get("color", "gray") != "gray":
+        problems.append("dataset.color: only for format folder")
     if dataset["format"] in ("idx", "npz"):
         if not dataset["path"]:
             problems.append(f"dataset.path: required for format {dataset['format']!r}")
@@ -107,6 +141,37 @@ def _dataset_problems(config: dict) -> list[str]:
             f"dataset.n_train: {dataset['n_train']} but Fashion-MNIST has "
             f"{FASHION_MNIST_N_TRAIN} training images"
         )
+    return problems
+
+
+def _folder_problems(config: dict) -> list[str]:
+    dataset = config["dataset"]
+    if not dataset["path"]:
+        return ["dataset.path: required for format 'folder' (a directory with train/)"]
+    if not Path(dataset["path"]).is_dir():
+        return [f"dataset.path: {dataset['path']} is not a directory"]
+    try:
+        layout = folders.scan(dataset["path"])
+    except DataError as error:
+        return [f"dataset.path: {error}"]
+    if layout.labelled:
+        if dataset["class_names"] is not None and dataset["class_names"] != layout.class_names:
+            return [
+                f"dataset.class_names: {dataset['class_names']} differ from the class folders "
+                f"of {dataset['path']}/train {layout.class_names}; leave class_names out"
+            ]
+        return []
+    problems = []
+    if not dataset["class_names"]:
+        problems.append(
+            f"dataset.class_names: {dataset['path']}/train has no class folders, so the "
+            "classes a person may choose must be listed here"
+        )
+    problems += [
+        f"{need}: needs true labels, and {dataset['path']}/train has none (no class "
+        "folders); use labelling: person with a cluster selection"
+        for need in needs_true_labels(config)
+    ]
     return problems
 
 

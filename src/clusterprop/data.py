@@ -1,4 +1,5 @@
-"""Obtain, verify and decode image data sets (Fashion-MNIST, IDX directories, .npz)."""
+"""Obtain, verify and decode image data sets (Fashion-MNIST, IDX directories, .npz;
+image folders in ``folders``)."""
 
 from __future__ import annotations
 
@@ -320,6 +321,24 @@ def prepare_dataset(
     if len(set(class_names)) != len(class_names):
         raise DataError(f"{source}: class names are not unique: {class_names}")
     out["class_names"] = np.array(class_names, dtype=str)
+    for split in ("train", "test"):  # an image's id: its row number in its split
+        out[f"{split}_ids"] = np.arange(len(out[f"y_{split}"])).astype(str)
+    return out
+
+
+def limit_splits(arrays: dict, n_train: int | None, n_test: int | None, source: str) -> dict:
+    """Keep the first ``n_train`` training and ``n_test`` test images (and their labels
+    and ids)."""
+    out = dict(arrays)
+    for split, limit in (("train", n_train), ("test", n_test)):
+        if limit is None:
+            continue
+        if limit > len(out[f"X_{split}"]):
+            raise DataError(
+                f"{source}: n_{split}={limit} but the split has {len(out[f'X_{split}'])} images"
+            )
+        for key in (f"X_{split}", f"y_{split}", f"{split}_ids"):
+            out[key] = out[key][:limit]
     return out
 
 
@@ -332,14 +351,30 @@ def find_spec(path: str | os.PathLike) -> IdxFile:
     raise DataError(f"{path}: not a Fashion-MNIST file name")
 
 
-def read_source(inputs: dict[str, str], source: dict) -> dict[str, np.ndarray]:
+def read_source(
+    inputs: dict[str, str], source: dict, *, n_jobs: int = 1, log=None
+) -> dict[str, np.ndarray]:
     """Read, verify and validate the data set a config's ``dataset`` section names.
 
-    ``inputs`` maps roles to files (fashion-mnist), ``idx_dir`` to a directory (idx)
-    or ``npz`` to a file (npz).
+    ``inputs`` maps roles to files (fashion-mnist), ``idx_dir`` to a directory (idx),
+    ``npz`` to a file (npz); an image folder (folder) is ``source["path"]``, decoded
+    over ``n_jobs`` processes (``log`` takes what was skipped or ignored).
     """
     fmt = source["format"]
     class_names = source.get("class_names")
+    if fmt == "folder":
+        from clusterprop import folders
+
+        arrays = folders.read(
+            source["path"],
+            color=source.get("color", "gray"),
+            image_size=source.get("image_size"),
+            on_bad_image=source.get("on_bad_image", "refuse"),
+            class_names=class_names,
+            n_jobs=n_jobs,
+            log=log,
+        )
+        return limit_splits(arrays, source.get("n_train"), source.get("n_test"), source["path"])
     if fmt == "npz":
         where = inputs["npz"]
         arrays = load_npz_dataset(where)

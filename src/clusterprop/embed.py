@@ -66,16 +66,18 @@ def hog(
     """Histograms of oriented gradients (scikit-image ``hog``, L2-Hys block norm).
 
     Nothing is fitted. With the defaults a 28x28 image gives 6x6 blocks of 2x2 cells of
-    9 orientations: 1,296 features. Images are split over ``n_jobs`` processes; the
-    result does not depend on it.
+    9 orientations: 1,296 features. Colour images ``(n, h, w, 3)`` give as many: at each
+    pixel the gradient is taken from the channel where it is strongest (scikit-image's
+    ``channel_axis``, as in Dalal and Triggs). Images are split over ``n_jobs``
+    processes; the result does not depend on it.
     """
     from joblib import Parallel, delayed
 
-    if train.ndim != 3 or test.ndim != 3:
+    if train.ndim not in (3, 4) or test.ndim != train.ndim:
         raise ValueError(
-            "hog: needs images (n, height, width), not feature rows (hog takes no input)"
+            "hog: needs images (n, height, width[, 3]), not feature rows (hog takes no input)"
         )
-    height, width = train.shape[1:]
+    height, width = train.shape[1:3]
     if pixels_per_cell * cells_per_block > min(height, width):
         raise ValueError(
             f"hog: a block of {cells_per_block}x{cells_per_block} cells of "
@@ -85,6 +87,7 @@ def hog(
         "orientations": orientations,
         "pixels_per_cell": (pixels_per_cell, pixels_per_cell),
         "cells_per_block": (cells_per_block, cells_per_block),
+        "channel_axis": -1 if train.ndim == 4 else None,
     }
 
     def describe(images: np.ndarray) -> np.ndarray:
@@ -125,4 +128,7 @@ def embed(
     params.pop("input", None)  # which features arrive as train and test: the rule's concern
     if entry.parallel:
         params["n_jobs"] = n_jobs
+    if len(test) == 0:  # no test set: embed one training image in its place, keep none
+        train_features, test_features = entry.function(train, train[:1], **params)
+        return train_features, test_features[:0]
     return entry.function(train, test, **params)

@@ -1,12 +1,20 @@
-"""Test-set metrics for one trained model."""
+"""Test-set metrics for one trained model, its metrics record, and its predictions for
+every image."""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+import pandas as pd
 
 
 def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict:
+    """Accuracy, macro F1 and the confusion matrix on the test set; all None where the
+    test set has no images or not every test image has a label (an image folder
+    without a labelled test/)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    if len(y_true) == 0 or np.any(np.asarray(y_true) < 0):
+        return {"accuracy": None, "macro_f1": None, "confusion_matrix": None, "n_test": len(y_true)}
     labels = np.arange(n_classes)
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
@@ -53,3 +61,63 @@ def metrics_record(
         "class_names": list(class_names),
         "params": {**provenance, "classifier": classifier_settings},
     }
+
+
+def confidence(model, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Predicted classes, with the predicted class's probability where the classifier
+    gives one (``predict_proba``) or else its decision score (the largest of
+    ``decision_function``); the other is None."""
+    if len(X) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), None
+    if hasattr(model, "predict_proba"):
+        probabilities = model.predict_proba(X)
+        best = probabilities.argmax(axis=1)
+        return model.classes_[best], probabilities[np.arange(len(X)), best], None
+    scores = np.asarray(model.decision_function(X))
+    return model.predict(X), None, scores.max(axis=1) if scores.ndim == 2 else np.abs(scores)
+
+
+def predictions_table(
+    splits: dict[str, dict],
+    training_set: dict,
+    class_names: list[str],
+) -> pd.DataFrame:
+    """One row per image of the pool and of the test set: ``image_id``, ``split``, the
+    label a person (or the oracle) gave if any, the propagated label if any, the
+    model's prediction and its probability (or, for classifiers without one, its
+    score).
+
+    ``splits`` maps ``train``/``test`` to ``{"ids", "predicted", "probability",
+    "score"}``; ``training_set`` has the rows (``image_ids``), ``labels`` and
+    ``given`` flags of the labelled set the model learnt from.
+    """
+    names = np.asarray(class_names, dtype=object)
+    frames = []
+    for split, result in splits.items():
+        n = len(result["ids"])
+        given = np.full(n, "", dtype=object)
+        propagated = np.full(n, "", dtype=object)
+        if split == "train":
+            rows = np.asarray(training_set["image_ids"], dtype=np.int64)
+            labels = names[np.asarray(training_set["labels"], dtype=np.int64)]
+            flags = np.asarray(training_set["given"], dtype=bool)
+            given[rows[flags]] = labels[flags]
+            propagated[rows[~flags]] = labels[~flags]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "image_id": result["ids"],
+                    "split": split,
+                    "given_label": given,
+                    "propagated_label": propagated,
+                    "predicted_label": names[np.asarray(result["predicted"], dtype=np.int64)],
+                    "probability": _column(result["probability"], n),
+                    "score": _column(result["score"], n),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _column(values, n: int):
+    return np.full(n, np.nan) if values is None else np.round(np.asarray(values, float), 6)

@@ -276,19 +276,33 @@ def missing_person_labels(config: dict) -> list[tuple[str, str]]:
     return missing
 
 
+def wants_predictions(config: dict) -> bool:
+    wanted = config["predictions"]
+    return wanted == "always" or (wanted == "auto" and config["dataset"]["format"] == "folder")
+
+
+def predictions_of(config: dict) -> dict[str, str]:
+    """Each model's predictions.csv by its metrics file, when the config asks for them."""
+    if not wants_predictions(config):
+        return {}
+    return {e.metrics: paths.PREDICTIONS.format(**e.wildcards) for e in experiments(config)}
+
+
+def predictions(config: dict) -> list[str]:
+    """Every model's predictions.csv and the summary's copy of the best one's."""
+    files = list(predictions_of(config).values())
+    return [*files, paths.BEST_PREDICTIONS] if files else []
+
+
 def targets(config: dict, missing_labels: list) -> list[str]:
     """Everything, or, while a person's labels files are missing, the labelling pages
     (the run stops there and says what to label)."""
+    outputs = [*paths.SUMMARY.values(), *representative_grids(config), *predictions(config)]
     if config["labelling"] == "person":
         if missing_labels:
             return labelling_pages(config)
-        return [
-            *paths.SUMMARY.values(),
-            *representative_grids(config),
-            *labelling_pages(config),
-            *label_check_grids(config),
-        ]
-    return [*paths.SUMMARY.values(), *representative_grids(config)]
+        return [*outputs, *labelling_pages(config), *label_check_grids(config)]
+    return outputs
 
 
 def waiting_for_labels_message(missing_labels: list[tuple[str, str]]) -> str:

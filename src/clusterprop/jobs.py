@@ -38,6 +38,8 @@ def needed_artifacts(entry, wildcards: Wildcards, budget, given=()) -> dict[str,
 def dataset_source_files(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """The files the data set is read from: local copies, or downloads into resources/."""
     dataset = config["dataset"]
+    if dataset["format"] == "folder":
+        return {}  # its files are tracked by their fingerprint (dataset_files_digest)
     if dataset["format"] == "npz":
         return {"npz": dataset["path"]}
     if dataset["format"] == "idx":
@@ -46,6 +48,17 @@ def dataset_source_files(config: dict, wildcards: Wildcards) -> dict[str, str]:
     if directory is None:
         directory = Path(paths.DOWNLOADED_FASHION_MNIST_DIR)
     return {f.role: str(directory / f.name) for f in FASHION_MNIST_FILES}
+
+
+def dataset_files_digest(config: dict) -> str | None:
+    """For an image folder, the fingerprint of its files (``folders.manifest_digest``):
+    a parameter of the data rule, so that adding, removing or changing an image reruns
+    from the data stage."""
+    if config["dataset"]["format"] != "folder":
+        return None
+    from clusterprop import folders
+
+    return folders.manifest_digest(folders.scan(config["dataset"]["path"]))
 
 
 def fashion_mnist_url(wildcards: Wildcards) -> str:
@@ -74,9 +87,10 @@ def embedding_spec(config: dict, wildcards: Wildcards) -> dict:
 
 
 def selection_artifacts(config: dict, wildcards: Wildcards) -> dict[str, str]:
-    """What the selection's registry entry needs: clusters, the neighbour graph, the data."""
+    """What the selection's registry entry needs: clusters, the neighbour graph (the rule
+    names the data set itself: its image ids name the chosen images)."""
     kind, budget = grid.parse_selection_slug(wildcards["selection"])
-    return needed_artifacts(SELECTIONS[kind], wildcards, budget)
+    return needed_artifacts(SELECTIONS[kind], wildcards, budget, given=("dataset",))
 
 
 def selection_params(config: dict, wildcards: Wildcards) -> dict:

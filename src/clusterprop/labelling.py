@@ -23,19 +23,20 @@ from PIL import Image
 from clusterprop import paths
 from clusterprop.experiments import person_labels_path, selections_to_label
 from clusterprop.io import load_npz
-from clusterprop.labels import LabelsFileError, read_labels
+from clusterprop.labels import LabelsFileError, read_labels, read_selection
 from clusterprop.neighbours import nearest_neighbours, neighbour_vote
 
 TEMPLATE = Path(__file__).parent / "templates" / "labelling.html"
 
 
 def png_data_uri(image: np.ndarray) -> str:
-    """A grey-scale image (uint8, or floats in [0, 1]) as a PNG data URI."""
+    """A grey-scale ``(h, w)`` or colour ``(h, w, 3)`` image (uint8, or floats in
+    [0, 1]) as a PNG data URI."""
     array = np.asarray(image)
     if array.dtype != np.uint8:
         array = np.clip(np.rint(array * 255), 0, 255).astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(array, mode="L").save(buffer, format="PNG", optimize=True)
+    Image.fromarray(array).save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -51,7 +52,7 @@ def labelling_page(
     if len(images) != len(image_ids):
         raise ValueError("one image per image id is needed")
     items = [
-        {"id": int(image_id), "src": png_data_uri(image)}
+        {"id": str(image_id), "src": png_data_uri(image)}
         for image_id, image in zip(image_ids, images, strict=True)
     ]
     replacements = {
@@ -97,9 +98,7 @@ def disagreements(
             "image_id": np.asarray(image_ids)[flagged],
             "label": np.asarray(labels)[flagged],
             "neighbours_label": majority[flagged],
-            "neighbour_ids": [
-                " ".join(str(int(image_ids[j])) for j in indices[i]) for i in flagged
-            ],
+            "neighbour_ids": [" ".join(str(image_ids[j]) for j in indices[i]) for i in flagged],
         },
         columns=columns,
     )
@@ -119,7 +118,7 @@ def person_labels_problems(config: dict) -> list[str]:
         if class_names is None:
             class_names = load_npz(paths.DATASET, "class_names")["class_names"].tolist()
         try:
-            read_labels(labels_file, pd.read_csv(selection).image_id.tolist(), class_names)
+            read_labels(labels_file, read_selection(selection).image_id, class_names)
         except LabelsFileError as error:
             problems.append(str(error))
     return problems

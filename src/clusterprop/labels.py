@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 HEADER = ("image_id", "label")
 
@@ -21,27 +22,45 @@ class LabelsFileError(ValueError):
     """A labels file is malformed; the message names the file and line."""
 
 
-def format_labels(image_ids: Sequence[int], class_indices: Sequence[int], class_names) -> str:
+def format_labels(image_ids: Sequence, class_indices: Sequence[int], class_names) -> str:
+    """A labels file: ``image_id,label`` (class names), one row per image, in order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
     for image_id, cls in zip(image_ids, class_indices, strict=True):
-        writer.writerow((int(image_id), class_names[int(cls)]))
+        writer.writerow((str(image_id), class_names[int(cls)]))
     return buffer.getvalue()
 
 
-def oracle_labels(image_ids: np.ndarray, y_train: np.ndarray, class_names) -> str:
+def oracle_labels(image_ids: Sequence, true_classes: Sequence[int], class_names) -> str:
     """The labels file a perfect annotator would write: the true classes."""
-    return format_labels(image_ids, y_train[np.asarray(image_ids, dtype=np.int64)], class_names)
+    if np.any(np.asarray(true_classes) < 0):
+        raise ValueError("the oracle needs true labels, and some selected images have none")
+    return format_labels(image_ids, true_classes, class_names)
+
+
+def read_selection(path: str | os.PathLike) -> pd.DataFrame:
+    """A selection file, its image ids as text (row numbers, or paths in a folder)."""
+    return pd.read_csv(path, dtype={"image_id": str}, keep_default_na=False)
+
+
+def rows_of(image_ids: Sequence[str], all_ids: Sequence[str]) -> np.ndarray:
+    """The row of each of ``image_ids`` among a split's ids (``dataset["train_ids"]``)."""
+    row = {image_id: i for i, image_id in enumerate(np.asarray(all_ids).tolist())}
+    try:
+        return np.array([row[str(i)] for i in image_ids], dtype=np.int64)
+    except KeyError as missing:
+        raise ValueError(f"image id {missing} is not in the data set") from None
 
 
 def read_labels(
-    path: str | os.PathLike, expected_ids: Sequence[int], class_names: Sequence[str]
+    path: str | os.PathLike, expected_ids: Sequence, class_names: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parse and validate a labels file; return ``(image_ids, class_indices)``.
 
-    ``expected_ids`` are the images that were selected for labelling: every one must be
-    labelled exactly once, and no other. The returned arrays follow ``expected_ids``.
+    ``expected_ids`` are the images that were selected for labelling (their ids as in
+    the selection file): every one must be labelled exactly once, and no other. The
+    returned arrays follow ``expected_ids``; ids are text.
     """
     path = Path(path)
     text = path.read_text(encoding="utf-8-sig")
@@ -54,9 +73,10 @@ def read_labels(
             f"{path}:1: wrong header {','.join(rows[0])!r}; expected {','.join(HEADER)!r}"
         )
     class_index = {name: i for i, name in enumerate(class_names)}
-    expected = {int(i) for i in expected_ids}
-    seen: dict[int, int] = {}
-    labels: dict[int, int] = {}
+    expected = [str(i) for i in expected_ids]
+    expected_set = set(expected)
+    seen: dict[str, int] = {}
+    labels: dict[str, int] = {}
     for line_no, row in enumerate(rows[1:], start=2):
         if not row or all(not cell.strip() for cell in row):
             continue
@@ -64,20 +84,16 @@ def read_labels(
             raise LabelsFileError(
                 f"{path}:{line_no}: expected 2 fields (image_id,label), got {len(row)}: {row}"
             )
-        raw_id, label = row[0].strip(), row[1].strip()
-        try:
-            image_id = int(raw_id)
-        except ValueError:
+        image_id, label = row[0].strip(), row[1].strip()
+        if image_id not in expected_set:
             raise LabelsFileError(
-                f"{path}:{line_no}: image_id {raw_id!r} is not an integer"
-            ) from None
-        if image_id not in expected:
-            raise LabelsFileError(
-                f"{path}:{line_no}: unknown image id {image_id}: it was not selected for labelling"
+                f"{path}:{line_no}: unknown image id {image_id!r}: it was not selected for "
+                "labelling"
             )
         if image_id in seen:
             raise LabelsFileError(
-                f"{path}:{line_no}: duplicate image id {image_id} (first on line {seen[image_id]})"
+                f"{path}:{line_no}: duplicate image id {image_id!r} (first on line "
+                f"{seen[image_id]})"
             )
         if label not in class_index:
             raise LabelsFileError(
@@ -85,9 +101,8 @@ def read_labels(
             )
         seen[image_id] = line_no
         labels[image_id] = class_index[label]
-    missing = sorted(expected - set(labels))
+    missing = [i for i in expected if i not in labels]
     if missing:
-        shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
+        shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
         raise LabelsFileError(f"{path}: {len(missing)} selected image(s) not labelled: {shown}")
-    ids = np.array([int(i) for i in expected_ids], dtype=np.int64)
-    return ids, np.array([labels[i] for i in ids], dtype=np.int64)
+    return np.array(expected, dtype=str), np.array([labels[i] for i in expected], dtype=np.int64)

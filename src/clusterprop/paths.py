@@ -38,6 +38,10 @@ MODEL = "results/models/{embedding}/{selection}/{propagation}/{classifier}/seed{
 METRICS = (
     "results/metrics/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/metrics.json"
 )
+PREDICTIONS = (
+    "results/predictions/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/"
+    "predictions.csv"
+)
 
 # ---------------------------------------------------------------- summary
 SUMMARY = {
@@ -47,5 +51,7 @@ SUMMARY = {
     "accuracy_plot": "results/summary/accuracy_vs_labels.png",
     "confusion_plot": "results/summary/confusion_best.png",
 }
+#: the predictions of the model the summary shows (the report holds this one)
+BEST_PREDICTIONS = "results/summary/predictions.csv"
 REPRESENTATIVES_GRID = "results/summary/representatives/{embedding}-{selection}-seed{seed}.png"
 LABEL_CHECKS_GRID = "results/summary/label_checks/{embedding}-{selection}-seed{seed}.png"

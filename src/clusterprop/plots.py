@@ -95,7 +95,10 @@ def plot_image_grid(
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, caption in zip(axes.flat, images, captions, strict=False):
-        ax.imshow(image, cmap="gray_r")
+        if np.ndim(image) == 2:  # grey-scale as ink on paper (dark background shown white)
+            ax.imshow(image, cmap="gray_r")
+        else:
+            ax.imshow(image)
         ax.set_title(caption, fontsize=6)
     fig.suptitle(title)
     fig.tight_layout()
@@ -108,3 +111,11 @@ def _save(fig, path: str, dpi: int) -> None:
             fig.savefig(tmp, dpi=dpi, format=Path(path).suffix.lstrip(".") or "png")
     finally:
         plt.close(fig)
+
+
+def plot_message(text: str, path: str) -> None:
+    """A figure that says why there is nothing to plot."""
+    fig, ax = plt.subplots(figsize=(7, 2.5))
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=10)
+    _save(fig, path, dpi=100)

@@ -221,22 +221,33 @@ def _closest_members(
     return np.sort(ordered[keep])
 
 
-def training_set_stats(training_set: TrainingSet, y_true: np.ndarray) -> dict:
-    """Size of the set and how many of its labels are correct."""
-    correct = training_set.labels == np.asarray(y_true)[training_set.image_ids]
+def training_set_stats(
+    training_set: TrainingSet, y_true: np.ndarray, class_names: list[str] | None = None
+) -> dict:
+    """Size of the set, how many of its labels are correct (measured on the images whose
+    true label is known: none in an unlabelled pool, where the shares are None), and,
+    with ``class_names``, how many labels of each class it holds."""
+    truth = np.asarray(y_true)[training_set.image_ids]
+    known = truth >= 0
+    correct = training_set.labels == truth
     propagated = ~training_set.given
-    return {
+
+    def share(mask: np.ndarray) -> float | None:
+        mask = mask & known
+        return float(correct[mask].mean()) if mask.any() else None
+
+    stats = {
         "n_labels_given": int(training_set.given.sum()),
         "n_train_labels": int(len(training_set.image_ids)),
         "n_propagated": int(propagated.sum()),
-        "given_label_accuracy": float(correct[training_set.given].mean())
-        if training_set.given.any()
-        else None,
-        "propagated_label_accuracy": float(correct[propagated].mean())
-        if propagated.any()
-        else None,
-        "training_label_accuracy": float(correct.mean()),
+        "given_label_accuracy": share(training_set.given),
+        "propagated_label_accuracy": share(propagated),
+        "training_label_accuracy": share(np.ones(len(truth), dtype=bool)),
     }
+    if class_names is not None:
+        counts = np.bincount(training_set.labels, minlength=len(class_names))
+        stats["label_counts"] = dict(zip(class_names, counts.tolist(), strict=True))
+    return stats
 
 
 def write_training_set(
@@ -247,9 +258,10 @@ def write_training_set(
     *,
     seed: int,
     provenance: dict,
+    class_names: list[str] | None = None,
 ) -> dict:
     """Save a training set's arrays and its record (stats, seed, provenance)."""
-    stats = training_set_stats(training_set, y_true)
+    stats = training_set_stats(training_set, y_true, class_names)
     save_npz(
         arrays_path,
         image_ids=training_set.image_ids,

@@ -270,3 +270,65 @@ def best_label_efficient_model(records: Sequence[dict]) -> dict:
     (ties: the lower seed, then the earlier record)."""
     candidates = [r for r in records if r["selection"] != "all"] or list(records)
     return max(reversed(candidates), key=lambda r: (r["accuracy"], -r["seed"]))
+
+
+def model_to_show(records: dict[str, dict]) -> str:
+    """The metrics file of the model whose predictions the summary shows: the most
+    accurate one trained on fewer than all labels, or, with no test accuracy, the one
+    given the most labels (first seed, first listed)."""
+    if any(r["accuracy"] is not None for r in records.values()):
+        best = best_label_efficient_model(list(records.values()))
+        return next(path for path, record in records.items() if record is best)
+    candidates = [p for p, r in records.items() if r["selection"] != "all"] or list(records)
+    return max(reversed(candidates), key=lambda p: (records[p]["n_labels"], -records[p]["seed"]))
+
+
+def has_accuracy(table: pd.DataFrame) -> bool:
+    """Whether any model could be scored (a labelled test set exists)."""
+    return bool(table.accuracy.notna().any())
+
+
+NO_TEST_ACCURACY = (
+    "No test accuracy: the data set has no labelled test images (an image folder without "
+    "test/, or with a test/ that has no class folders), so no model can be scored. What "
+    "is known is below: the labels a person gave, how many training labels each method "
+    "made of them and of which classes, and, per model, a label for every image in "
+    "results/predictions/."
+)
+
+
+def label_counts_table(runs: Iterable[dict], records: dict[str, dict]) -> pd.DataFrame:
+    """Labels per class in each method's training set (mean over seeds), from the
+    training-set statistics in each model's record."""
+    rows = []
+    for run in runs:
+        record = records[run["metrics"]]
+        rows.append(
+            {
+                "method": run["method"],
+                "labels given": record["n_labels"],
+                "seed": run["seed"],
+                "training labels": record["n_train_labels"],
+                **record.get("label_counts", {}),
+            }
+        )
+    table = pd.DataFrame(rows)
+    grouped = table.drop(columns="seed").groupby(["method", "labels given"], sort=False)
+    return grouped.mean().round().astype(int).reset_index()
+
+
+def no_accuracy_markdown(runs: Iterable[dict], records: dict[str, dict]) -> str:
+    """``tables.md`` when no model can be scored."""
+    counts = label_counts_table(list(runs), records)
+    return "\n".join(
+        [
+            "# Results",
+            "",
+            NO_TEST_ACCURACY,
+            "",
+            "## Training labels per class (mean over seeds)",
+            "",
+            counts.to_markdown(index=False),
+            "",
+        ]
+    )

@@ -11,7 +11,7 @@ else. Refactors that leave every output the same bump nothing.
 """
 
 STAGE_VERSIONS = {
-    "data": 1,
+    "data": 2,
     "embed": 1,
     "neighbours": 1,
     "cluster": 1,
