@@ -52,14 +52,15 @@ def folder_layout(config: dict):
 
 
 def needs_true_labels(config: dict) -> list[str]:
-    """What in the config needs the pool's true labels: the oracle, and the methods
-    whose selection is random or all (they are baselines measured against them)."""
+    """What in the config needs the pool's true labels: the oracle, and the baselines
+    (selection all, and selections that draw at random, which a person would not label
+    for their own sake)."""
     needs = ["labelling: oracle"] if config["labelling"] == "oracle" else []
-    needs += [
-        f"methods ({m['name']}): selection {m['selection']}"
-        for m in config["methods"]
-        if m["selection"] in ("random", ALL)
-    ]
+    for method in config["methods"]:
+        selection = method["selection"]
+        entry = SELECTIONS.get(selection)
+        if selection == ALL or (entry is not None and entry.random):
+            needs.append(f"methods ({method['name']}): selection {selection}")
     return needs
 
 
