@@ -74,10 +74,14 @@ rule plot_representatives:
         "../scripts/plot_representatives.py"
 
 
+# Each model's predictions.csv by its metrics file (empty when none are asked for).
+PREDICTIONS_OF = grid.predictions_of(config)
+
+
 rule best_predictions:
     input:
-        metrics=list(grid.predictions_of(config)),
-        predictions=list(grid.predictions_of(config).values()),
+        metrics=list(PREDICTIONS_OF),
+        predictions=list(PREDICTIONS_OF.values()),
     output:
         predictions=report(
             paths.BEST_PREDICTIONS,
@@ -92,6 +96,6 @@ rule best_predictions:
         "../envs/ml.yaml"
     params:
         code_version=STAGE_VERSIONS["summarize"],
-        predictions_of=grid.predictions_of(config),
+        predictions_of=PREDICTIONS_OF,
     script:
         "../scripts/best_predictions.py"

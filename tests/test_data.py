@@ -6,7 +6,6 @@ import urllib.error
 
 import numpy as np
 import pytest
-import yaml
 
 from clusterprop.config import ConfigError, check
 from clusterprop.data import (
@@ -23,7 +22,7 @@ from clusterprop.data import (
     resolve_fashion_mnist_dir,
     verify_fashion_mnist_file,
 )
-from conftest import REPO
+from workflow_helpers import merged_config
 
 
 def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
@@ -237,8 +236,7 @@ def test_damaged_npz_is_refused_naming_the_file(tmp_path, fashion, damage, messa
 def test_truncated_npz_is_refused_with_the_config(tmp_path, fashion):
     path = fashion_npz(tmp_path / "fashion.npz", fashion)
     path.write_bytes(path.read_bytes()[:5000])
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["dataset"].update(format="npz", path=str(path))
+    config = merged_config({"dataset": {"format": "npz", "path": str(path)}})
     with pytest.raises(ConfigError, match=f"dataset.path: {re.escape(str(path))} is not a .npz"):
         check(config)
 

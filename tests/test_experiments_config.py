@@ -3,13 +3,13 @@ import copy
 import pytest
 import yaml
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import update_config, validate
 
 from clusterprop import experiments as grid
 from clusterprop import jobs
 from clusterprop.config import ConfigError, check
 from clusterprop.experiments import experiments, parse_selection_slug, runs
 from conftest import REPO
+from workflow_helpers import merged_config
 
 
 def load(name):
@@ -20,9 +20,7 @@ def load(name):
 def validated(overlay: dict) -> dict:
     """What the Snakefile does with ``--configfile overlay``: merge it into the defaults,
     validate against the schema (setting defaults), then run the checks."""
-    config = load("config.yaml")
-    update_config(config, copy.deepcopy(overlay))
-    validate(config, str(REPO / "schemas/config.schema.yaml"))
+    config = merged_config(overlay)
     check(config)
     return config
 

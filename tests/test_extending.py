@@ -3,22 +3,19 @@ parameters. Shown on a throwaway selection: in-process (config, wildcards, input
 provenance follow the registry), then for real in a copy of the workflow whose only
 edits are those three."""
 
-import copy
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
-from snakemake.utils import update_config
 
 from clusterprop import experiments
 from clusterprop.config import ConfigError, check
 from clusterprop.data import FASHION_MNIST_CLASSES
 from clusterprop.registry import Selection, artifact_paths
 from clusterprop.select import SELECTIONS
-from conftest import REPO, method
-from workflow_helpers import copy_workflow, snakemake
+from conftest import method
+from workflow_helpers import copy_workflow, merged_config, snakemake
 
 # The throwaway selection: in each cluster, the member at a quantile of the distances
 # to the centroid (0 = the centroid's nearest, as `centroid`; 1 = the farthest).
@@ -69,8 +66,7 @@ TINY = {
 def default_config() -> dict:
     """The defaults with TINY merged in as --configfile does (the schema, which does not
     know the throwaway section yet, is left out)."""
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    update_config(config, copy.deepcopy(TINY))
+    config = merged_config(TINY, schema=False)
     config["quantile_selection"] = {"quantile": 0.5}
     return config
 

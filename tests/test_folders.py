@@ -2,16 +2,13 @@
 as PNG (and a few JPEG) files by the tests, and colour photographs that scikit-image
 ships, cropped to mixed sizes."""
 
-import copy
 import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from PIL import Image
-from snakemake.utils import update_config, validate
 
 from clusterprop import folders
 from clusterprop.config import ConfigError, check
@@ -22,8 +19,8 @@ from clusterprop.labelling import png_data_uri
 from clusterprop.labels import format_labels
 from clusterprop.propagate import TrainingSet, training_set_stats
 from clusterprop.summarize import model_to_show
-from conftest import REPO, TINY_CONFIG
-from workflow_helpers import copy_workflow, planned_jobs, rules_of, snakemake
+from conftest import TINY_CONFIG
+from workflow_helpers import copy_workflow, merged_config, planned_jobs, rules_of, snakemake
 
 #: Fashion-MNIST's class names as folder names ("T-shirt/top" cannot be one).
 FOLDER_CLASSES = [name.replace("/", "-") for name in FASHION_MNIST_CLASSES]
@@ -79,11 +76,7 @@ def png_folder(tmp_path_factory, fashion):
 
 
 def folder_config(root: Path, **dataset) -> dict:
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    overlay = {"dataset": {"format": "folder", "path": str(root), **dataset}}
-    update_config(config, copy.deepcopy(overlay))
-    validate(config, str(REPO / "schemas/config.schema.yaml"))
-    return config
+    return merged_config({"dataset": {"format": "folder", "path": str(root), **dataset}})
 
 
 def test_scan_finds_classes_ids_in_sorted_order_and_ignores_other_files(png_folder):
@@ -239,8 +232,7 @@ def test_an_unlabelled_pool_needs_class_names_a_person_and_cluster_selections(tm
 
 
 def test_options_of_folders_only_are_refused_elsewhere():
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    validate(config, str(REPO / "schemas/config.schema.yaml"))
+    config = merged_config({})
     config["dataset"].update(image_size=32, color="rgb")
     with pytest.raises(ConfigError, match="dataset.image_size: only for format folder"):
         check(config)

@@ -1,5 +1,6 @@
 """Running the workflow from tests: in a copy of the repository, on real data."""
 
+import copy
 import os
 import re
 import shutil
@@ -35,6 +36,20 @@ def copy_workflow(dest: Path) -> Path:
         else:
             shutil.copy2(source, dest / name)
     return dest
+
+
+def merged_config(overlay: dict, *, schema: bool = True) -> dict:
+    """What the Snakefile does with ``--configfile overlay``: the defaults of
+    ``config.yaml`` with the overlay merged in (dictionaries merged, lists replaced), then
+    validated against the schema, which sets the defaults of keys left out (``schema``
+    False: not validated, for a config with a section the schema does not know)."""
+    from snakemake.utils import update_config, validate
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    update_config(config, copy.deepcopy(overlay))
+    if schema:
+        validate(config, str(REPO / "schemas/config.schema.yaml"))
+    return config
 
 
 def run_environment(directory: Path) -> Path:

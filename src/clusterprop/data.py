@@ -295,12 +295,9 @@ def prepare_dataset(
                 raise DataError(f"{source}: X_{split} must be uint8 or float, got {X.dtype}")
             if X.size and (np.nanmin(X) < 0 or np.nanmax(X) > 1 or np.isnan(X).any()):
                 raise DataError(f"{source}: float X_{split} must lie in [0, 1]")
-        limit = n_train if split == "train" else n_test
-        if limit is not None:
-            if limit > len(X):
-                raise DataError(f"{source}: n_{split}={limit} but the split has {len(X)} images")
-            X, y = X[:limit], y[:limit]
         out[f"X_{split}"], out[f"y_{split}"] = X, y.astype(np.int64)
+        out[f"{split}_ids"] = np.arange(len(y)).astype(str)  # an image's id: its row number
+    out = limit_splits(out, n_train, n_test, source)
     if out["X_train"].shape[1:] != out["X_test"].shape[1:]:
         raise DataError(
             f"{source}: train images {out['X_train'].shape[1:]} and test images "
@@ -321,8 +318,6 @@ def prepare_dataset(
     if len(set(class_names)) != len(class_names):
         raise DataError(f"{source}: class names are not unique: {class_names}")
     out["class_names"] = np.array(class_names, dtype=str)
-    for split in ("train", "test"):  # an image's id: its row number in its split
-        out[f"{split}_ids"] = np.arange(len(out[f"y_{split}"])).astype(str)
     return out
 
 

@@ -71,6 +71,11 @@ class Layout:
         return sorted(set(self.train.classes)) if self.labelled else None
 
 
+def _is_image(name: str) -> bool:
+    """A file Pillow reads, by its extension; hidden files (``.DS_Store``) never are."""
+    return Path(name).suffix.lower() in image_extensions() and not name.startswith(".")
+
+
 def _relative(path: str, root: Path) -> str:
     return Path(path).relative_to(root).as_posix()
 
@@ -79,13 +84,11 @@ def _images_below(directory: Path, root: Path) -> tuple[list[str], list[str]]:
     """Image files and other files anywhere below ``directory``, relative to ``root``,
     sorted; hidden directories are not entered."""
     images, others = [], []
-    extensions = image_extensions()
     for current, subdirs, files in os.walk(directory):
         subdirs[:] = [d for d in subdirs if not d.startswith(".")]
         for name in files:
             relative = _relative(os.path.join(current, name), root)
-            is_image = Path(name).suffix.lower() in extensions and not name.startswith(".")
-            (images if is_image else others).append(relative)
+            (images if _is_image(name) else others).append(relative)
     return sorted(images), sorted(others)
 
 
@@ -96,8 +99,7 @@ def _scan_split(root: Path, name: str) -> Split:
     loose_images, loose_others = [], []
     for entry in entries:
         if entry.is_file():
-            is_image = Path(entry.name).suffix.lower() in image_extensions()
-            target = loose_images if is_image and not entry.name.startswith(".") else loose_others
+            target = loose_images if _is_image(entry.name) else loose_others
             target.append(_relative(entry.path, root))
     if not class_dirs:  # unlabelled: the images sit directly in the split's folder
         if not loose_images:

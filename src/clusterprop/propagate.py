@@ -51,7 +51,7 @@ class Strategy:
 
     @property
     def uses_clusters(self) -> bool:
-        return "clusters" in self.entry.needs
+        return self.entry.uses_clusters
 
     @property
     def uses_neighbours(self) -> bool:
