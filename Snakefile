@@ -15,6 +15,7 @@ include: "rules/select.smk"
 include: "rules/label.smk"
 include: "rules/propagate.smk"
 include: "rules/train.smk"
+include: "rules/network.smk"
 include: "rules/summarize.smk"
 
 

@@ -7,6 +7,7 @@ localrules:
 rule summarize:
     input:
         metrics=[experiment.metrics for experiment in grid.experiments(config)],
+        round_metrics=[run["metrics"] for run in grid.round_runs(config)],
     output:
         metrics=report(
             paths.SUMMARY["metrics"],
@@ -43,6 +44,7 @@ rule summarize:
         code_version=STAGE_VERSIONS["summarize"],
         dataset_name=config["dataset"]["name"],
         runs=grid.summary_runs(config),
+        round_runs=grid.round_runs(config),
         methods=grid.summary_methods(config),
         ablation_budgets=config["summary"]["ablation_budgets"],
     script:

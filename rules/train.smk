@@ -18,6 +18,8 @@ rule train:
         "logs/train/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.log",
     benchmark:
         "benchmarks/train/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.tsv"
+    wildcard_constraints:
+        classifier=grid.classifier_pattern(config, network=False),
     conda:
         "../envs/ml.yaml"
     threads: 1
@@ -44,6 +46,8 @@ rule predict:
         "logs/predict/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.log",
     benchmark:
         "benchmarks/predict/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.tsv"
+    wildcard_constraints:
+        classifier=grid.classifier_pattern(config, network=False),
     conda:
         "../envs/ml.yaml"
     threads: 1

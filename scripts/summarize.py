@@ -11,18 +11,21 @@ from clusterprop.summarize import (
     has_accuracy,
     metrics_table,
     no_accuracy_markdown,
+    rounds_markdown,
+    rounds_table,
     tables_markdown,
 )
 
 logger = configure(snakemake.log[0])
 records = {}
-for path in snakemake.input.metrics:
+for path in [*snakemake.input.metrics, *snakemake.input.round_metrics]:
     records[path] = {**read_json(path), "dataset": snakemake.params.dataset_name}
 table = metrics_table(snakemake.params.runs, records)
 write_text(snakemake.output.metrics, table.to_csv(sep="\t", index=False))
 if has_accuracy(table):
     summary = aggregate(table)
-    write_text(snakemake.output.tables, tables_markdown(summary))
+    rounds = rounds_table(snakemake.params.round_runs, records)
+    write_text(snakemake.output.tables, tables_markdown(summary) + rounds_markdown(rounds))
     write_text(
         snakemake.output.ablation,
         ablation_markdown(summary, snakemake.params.methods, snakemake.params.ablation_budgets),

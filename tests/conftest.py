@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from clusterprop.data import SYSTEM_FASHION_MNIST_DIR, find_idx_files, load_idx_dataset
-from workflow_helpers import copy_workflow, snakemake
+from workflow_helpers import copy_workflow, run_environment, snakemake
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -116,3 +116,10 @@ def tiny_run(tmp_path_factory, fashion_dir) -> Path:
 def clone_of_small_run(small_run, tmp_path) -> Path:
     """A copy of the completed run (code, results, Snakemake's records, times kept)."""
     return Path(shutil.copytree(small_run, tmp_path / "clone", symlinks=True))
+
+
+@pytest.fixture(scope="session")
+def run_environment_snakemake(tmp_path_factory) -> str:
+    """``snakemake`` of a virtual environment made from requirements.txt alone (the
+    README's run set-up: no test requirements, no PyTorch)."""
+    return str(run_environment(tmp_path_factory.mktemp("run_venv")))

@@ -283,3 +283,15 @@ def test_metrics_record_names_the_model_and_keeps_every_parameter():
         class_names=["a", "b"],
     )
     assert record["n_labels"] == 4000  # every label: the training set's size
+
+
+def test_accuracy_plot_shows_a_ceiling_above_every_curve(tmp_path, monkeypatch):
+    from clusterprop import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path, dpi: figures.append(fig))
+    points = [p for p in POINTS if p[0] != "all labels"]
+    points += [("all labels", record("all", 60000, "none", seed, 0.97)) for seed in (0, 1)]
+    plot_accuracy_vs_labels(summary_of(points), str(tmp_path / "plot.png"))
+    (axes,) = figures[0].axes
+    assert axes.get_ylim()[1] >= 97 + 1

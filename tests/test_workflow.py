@@ -10,7 +10,7 @@ from PIL import Image
 
 from clusterprop.train import load_model
 from conftest import SMALL_CONFIG
-from workflow_helpers import build_report, copy_workflow, run_environment, snakemake
+from workflow_helpers import build_report, copy_workflow, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -182,10 +182,11 @@ def test_lint_is_clean(small_run):
     assert "Congratulations" in result.stdout + result.stderr, result.stdout + result.stderr
 
 
-def test_report_builds_from_the_run_requirements_alone(small_run, tmp_path):
+def test_report_builds_from_the_run_requirements_alone(
+    small_run, tmp_path, run_environment_snakemake
+):
     """The README's run set-up (requirements.txt only) builds the README's report."""
-    snakemake_of_the_run = run_environment(tmp_path / "venv")
-    html = build_report(small_run, SMALL_CONFIG, tmp_path, executable=str(snakemake_of_the_run))
+    html = build_report(small_run, SMALL_CONFIG, tmp_path, executable=run_environment_snakemake)
     for name in [
         "metrics.tsv",
         "tables.md",

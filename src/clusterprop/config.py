@@ -8,13 +8,14 @@ method to a registry needs no edit of the schema's lists.
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from pathlib import Path
 
-from clusterprop import folders
+from clusterprop import folders, network
 from clusterprop.data import FASHION_MNIST_CLASSES, DataError
 from clusterprop.embed import EMBEDDINGS
-from clusterprop.experiments import ALL, is_per_cluster, selection_names
+from clusterprop.experiments import ALL, is_network, is_per_cluster, selection_names
 from clusterprop.propagate import PROPAGATIONS, parse_strategy
 from clusterprop.select import SELECTIONS
 from clusterprop.train import CLASSIFIERS, COMMON_CLASSIFIER_PARAMS
@@ -68,6 +69,7 @@ def check(config: dict) -> None:
     """Raise ``ConfigError`` listing every problem, each naming its key."""
     problems = _dataset_problems(config) + _embedding_problems(config)
     problems += _classifier_problems(config) + _method_problems(config)
+    problems += _network_problems(config)
     graph_size = config["neighbours"]["n_neighbors"]
     for section in _sections_on_the_graph():
         if config[section]["n_neighbors"] > graph_size:
@@ -206,9 +208,49 @@ def _embedding_problems(config: dict) -> list[str]:
 def _classifier_problems(config: dict) -> list[str]:
     problems = []
     for name, spec in config["classifiers"].items():
-        problems += _registered(
-            f"classifiers.{name}", spec, "name", CLASSIFIERS, "classifier", COMMON_CLASSIFIER_PARAMS
-        )[1]
+        where = f"classifiers.{name}"
+        entry, entry_problems = _registered(
+            where, spec, "name", CLASSIFIERS, "classifier", COMMON_CLASSIFIER_PARAMS
+        )
+        if entry is not None and entry.network:
+            # the schema fills in the common parameters' defaults: refuse only real values
+            entry_problems += [
+                f"{where}.{key}: not for a network (it learns from the images)"
+                for key, default in (("standardize", False), ("max_train", None))
+                if spec.get(key, default) != default
+            ]
+        problems += entry_problems
+        if entry is not None and entry.check is not None and not entry_problems:
+            values = {k: v for k, v in spec.items() if k not in ("name", *COMMON_CLASSIFIER_PARAMS)}
+            problems += [f"{where}.{problem}" for problem in entry.check(values)]
+    return problems
+
+
+def _network_problems(config: dict) -> list[str]:
+    """Networks need PyTorch: refused at once, with the install command, when it is
+    missing; self-training rounds need a network and labels a person gave."""
+    problems = []
+    users = []
+    for index, method in enumerate(config["methods"]):
+        where = f"methods[{index}] ({method['name']})"
+        network_method = is_network(config, method["classifier"])
+        if network_method:
+            users.append(where)
+        rounds = method.get("rounds", 1)
+        if rounds > 1 and not network_method:
+            problems.append(
+                f"{where}.rounds: self-training rounds need a network classifier (cnn), "
+                f"not {method['classifier']!r}"
+            )
+        elif rounds > 1 and method["selection"] == ALL:
+            problems.append(f"{where}.rounds: selection all has every label; no rounds")
+    missing = network.missing_modules()
+    if users and missing:
+        problems.append(
+            f"{users[0]}.classifier: the cnn classifier needs {', '.join(missing)}, which "
+            f"this Python ({sys.executable}) cannot import; install it with: "
+            f"{network.INSTALL_COMMAND}"
+        )
     return problems
 
 

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clusterprop import paths
+from clusterprop.network import NetworkSettings, settings_record
 from clusterprop.propagate import Strategy, parse_strategy
 from clusterprop.registry import lookup, settings_of
 from clusterprop.select import SELECTIONS
+from clusterprop.train import CLASSIFIERS
 
 #: The selection that takes every training image's true label (the ceiling); it has
 #: no budget, no registry function and its own rule.
@@ -55,6 +57,9 @@ class Experiment:
     #: name of an entry of the config's ``classifiers``
     classifier: str
     seed: int
+    #: self-training rounds of a network classifier (its model is the last round's);
+    #: None for the other classifiers
+    rounds: int | None = None
 
     @property
     def selection_slug(self) -> str:
@@ -72,7 +77,15 @@ class Experiment:
 
     @property
     def metrics(self) -> str:
+        if self.rounds is not None:
+            return paths.NETWORK_METRICS.format(**self.wildcards, round=self.rounds)
         return paths.METRICS.format(**self.wildcards)
+
+    @property
+    def predictions(self) -> str:
+        if self.rounds is not None:
+            return paths.NETWORK_PREDICTIONS.format(**self.wildcards, round=self.rounds)
+        return paths.PREDICTIONS.format(**self.wildcards)
 
     @property
     def uses_clusters(self) -> bool:
@@ -103,6 +116,22 @@ def parse_selection_slug(slug: str) -> tuple[str, int | None]:
     return kind, int(budget[1:])
 
 
+def is_network(config: dict, classifier: str) -> bool:
+    """Whether the config's classifier of that name is a network (``cnn``)."""
+    spec = config["classifiers"].get(classifier)
+    entry = CLASSIFIERS.get(spec["name"]) if spec else None
+    return bool(entry and entry.network)
+
+
+def classifier_pattern(config: dict, *, network: bool) -> str:
+    """A regular expression for the config's network (or other) classifiers' names:
+    the two kinds have rules of their own."""
+    names = [
+        re.escape(name) for name in config["classifiers"] if is_network(config, name) == network
+    ]
+    return "|".join(names) if names else "(?!)"
+
+
 def method_budgets(method: dict) -> list[int | None]:
     return [None] if method["selection"] == ALL else list(method["budgets"])
 
@@ -112,6 +141,7 @@ def runs(config: dict) -> list[Run]:
     out = []
     for method in config["methods"]:
         strategy = parse_strategy(method.get("propagation", "none"))
+        rounds = method.get("rounds", 1) if is_network(config, method["classifier"]) else None
         for budget in method_budgets(method):
             for seed in config["seeds"]:
                 experiment = Experiment(
@@ -121,6 +151,7 @@ def runs(config: dict) -> list[Run]:
                     strategy,
                     method["classifier"],
                     seed,
+                    rounds,
                 )
                 out.append(Run(method["name"], experiment))
     return out
@@ -156,13 +187,19 @@ def neighbours_params(config: dict) -> dict:
 
 
 def classifier_params(config: dict, classifier: str) -> dict:
+    """A classifier's settings as its jobs take them; a network's with every default
+    filled in (a changed default reruns its jobs)."""
     params = dict(config["classifiers"][classifier])
-    return {
-        "name": params.pop("name"),
+    name = params.pop("name")
+    settings = {
+        "name": name,
         "standardize": params.pop("standardize", False),
         "max_train": params.pop("max_train", None),
         "params": params,
     }
+    if is_network(config, classifier):
+        settings["params"] = settings_record(NetworkSettings(**params))
+    return settings
 
 
 def training_set_provenance(config: dict, embedding: str, selection: str, propagation: str):
@@ -204,6 +241,28 @@ def summary_runs(config: dict) -> list[dict]:
         }
         for run in runs(config)
     ]
+
+
+def round_runs(config: dict) -> list[dict]:
+    """Each round of every method with more than one self-training round (method,
+    budget, seed, round, metrics), for the summary's accuracy-per-round table."""
+    out = []
+    for run in runs(config):
+        experiment = run.experiment
+        if (experiment.rounds or 1) < 2:
+            continue
+        for round_number in range(1, experiment.rounds + 1):
+            metrics = paths.NETWORK_METRICS.format(**experiment.wildcards, round=round_number)
+            out.append(
+                {
+                    "method": run.method,
+                    "budget": experiment.budget,
+                    "seed": experiment.seed,
+                    "round": round_number,
+                    "metrics": metrics,
+                }
+            )
+    return out
 
 
 def summary_methods(config: dict) -> list[dict]:
@@ -285,7 +344,7 @@ def predictions_of(config: dict) -> dict[str, str]:
     """Each model's predictions.csv by its metrics file, when the config asks for them."""
     if not wants_predictions(config):
         return {}
-    return {e.metrics: paths.PREDICTIONS.format(**e.wildcards) for e in experiments(config)}
+    return {e.metrics: e.predictions for e in experiments(config)}
 
 
 def predictions(config: dict) -> list[str]:

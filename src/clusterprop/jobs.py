@@ -133,3 +133,48 @@ def training_set_provenance(config: dict, wildcards: Wildcards) -> dict:
 
 def classifier_params(config: dict, wildcards: Wildcards) -> dict:
     return grid.classifier_params(config, wildcards["classifier"])
+
+
+# ---------------------------------------------------------------- networks, per round
+
+
+def _round(wildcards: Wildcards) -> int:
+    return int(wildcards["round"])
+
+
+def network_training_set(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """Round 1 trains on the propagated labels; a later round on those spread over the
+    previous round's network features."""
+    if _round(wildcards) == 1:
+        template, record = paths.TRAINING_SET, paths.TRAINING_SET_RECORD
+    else:
+        template, record = paths.NETWORK_TRAINING_SET, paths.NETWORK_TRAINING_SET_RECORD
+    return {
+        "training_set": template.format(**wildcards),
+        "training_set_record": record.format(**wildcards),
+    }
+
+
+def network_threads(config: dict, wildcards: Wildcards) -> int:
+    return int(classifier_params(config, wildcards)["params"]["threads"])
+
+
+def previous_round(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """What a self-training round's labels come from: the previous round's network
+    outputs, and the labels a person gave (in the propagated training set)."""
+    previous = {**wildcards, "round": _round(wildcards) - 1}
+    return {
+        "network_outputs": paths.NETWORK_OUTPUTS.format(**previous),
+        "propagated": paths.TRAINING_SET.format(**wildcards),
+        "propagated_record": paths.TRAINING_SET_RECORD.format(**wildcards),
+    }
+
+
+def self_training_params(config: dict, wildcards: Wildcards) -> dict:
+    """The label spreading of a self-training round, and what it depends on: the
+    network that made the features (its settings; its round is in the path)."""
+    return {
+        "spreading": dict(config["spreading"]),
+        "network": classifier_params(config, wildcards),
+        "round": _round(wildcards),
+    }

@@ -43,6 +43,20 @@ PREDICTIONS = (
     "predictions.csv"
 )
 
+# ---------------------------------------------------------------- networks (cnn), per round
+#: one directory per self-training round of a network classifier
+_ROUND = "{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/round{round}"
+#: round 1 trains on TRAINING_SET; each later round on labels spread over the previous
+#: round's network features
+NETWORK_TRAINING_SET = "results/training_sets/" + _ROUND + "/training_set.npz"
+NETWORK_TRAINING_SET_RECORD = "results/training_sets/" + _ROUND + "/training_set.json"
+NETWORK_WEIGHTS = "results/models/" + _ROUND + "/model.safetensors"
+NETWORK_SPEC = "results/models/" + _ROUND + "/model.json"
+#: pooled features and class probabilities of every training and test image
+NETWORK_OUTPUTS = "results/network_outputs/" + _ROUND + "/outputs.npz"
+NETWORK_METRICS = "results/metrics/" + _ROUND + "/metrics.json"
+NETWORK_PREDICTIONS = "results/predictions/" + _ROUND + "/predictions.csv"
+
 # ---------------------------------------------------------------- summary
 SUMMARY = {
     "metrics": "results/summary/metrics.tsv",

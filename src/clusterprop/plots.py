@@ -44,7 +44,8 @@ def plot_accuracy_vs_labels(summary: pd.DataFrame, path: str) -> None:
         )
         ax.fill_between(curve.n_labels, mean - std, mean + std, color=colour, alpha=0.18)
     ceiling_styles = [":", "-.", (0, (1, 3)), (0, (5, 2, 1, 2))]
-    for index, (_, full) in enumerate(summary[summary.selection == "all"].iterrows()):
+    ceilings = summary[summary.selection == "all"]
+    for index, (_, full) in enumerate(ceilings.iterrows()):
         ax.axhline(
             100 * full.accuracy_mean,
             linestyle=ceiling_styles[index % len(ceiling_styles)],
@@ -52,6 +53,10 @@ def plot_accuracy_vs_labels(summary: pd.DataFrame, path: str) -> None:
             linewidth=1,
             label=f"ceiling, {full.method}: {100 * full.accuracy_mean:.1f}%",
         )
+    if len(ceilings):  # axhline does not widen the axis: make room for every ceiling
+        top = 100 * ceilings.accuracy_mean.max() + 1.5
+        if np.isfinite(top) and top > ax.get_ylim()[1]:
+            ax.set_ylim(top=top)
     ax.set_xscale("log")
     if budgets:
         ax.set_xticks(budgets, [str(b) for b in budgets])

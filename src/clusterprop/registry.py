@@ -103,12 +103,17 @@ class Propagation:
 @dataclass(frozen=True)
 class Classifier:
     """A classifier. ``function(seed, **params)`` returns an unfitted scikit-learn
-    estimator. Every classifier also takes ``standardize`` and ``max_train``."""
+    estimator, which also takes ``standardize`` and ``max_train``; or, for a ``network``,
+    its settings: a network learns from the images (``network.train_network``), has
+    rules of its own and may run self-training rounds."""
 
     name: str
     function: Callable[..., Any]
     params: tuple[str, ...] = ()
     random: bool = False
+    network: bool = False
+    #: refuses bad parameter values: returns a list of messages (empty when fine)
+    check: Callable[[dict], list[str]] | None = None
 
 
 def table(*entries):

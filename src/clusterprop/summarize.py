@@ -189,6 +189,64 @@ def tables_markdown(summary: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
+def rounds_table(round_runs: Iterable[dict], records: dict[str, dict]) -> pd.DataFrame:
+    """Accuracy per self-training round: for each method with rounds and each budget,
+    each round's labels (share correct) and test accuracy, mean ± std over seeds."""
+    rows = [
+        {
+            "method": run["method"],
+            "n_labels": run["budget"],
+            "round": run["round"],
+            "seed": run["seed"],
+            "labels_correct": records[run["metrics"]]["training_label_accuracy"],
+            "accuracy": records[run["metrics"]]["accuracy"],
+        }
+        for run in round_runs
+    ]
+    if not rows:
+        return pd.DataFrame()
+    grouped = pd.DataFrame(rows).groupby(["method", "n_labels", "round"], sort=False)
+    out = grouped.agg(
+        labels_correct=("labels_correct", "mean"),
+        labels_correct_std=("labels_correct", "std"),
+        accuracy=("accuracy", "mean"),
+        accuracy_std=("accuracy", "std"),
+        seeds=("seed", "nunique"),
+    ).reset_index()
+    return pd.DataFrame(
+        {
+            "method": out.method,
+            "labels given": out.n_labels,
+            "round": out["round"],
+            "training labels correct": [
+                _pct(m, s) for m, s in zip(out.labels_correct, out.labels_correct_std, strict=True)
+            ],
+            "test accuracy": [
+                _pct(m, s) for m, s in zip(out.accuracy, out.accuracy_std, strict=True)
+            ],
+            "seeds": out.seeds,
+        }
+    )
+
+
+def rounds_markdown(table: pd.DataFrame) -> str:
+    """The accuracy-per-round section of ``tables.md`` (empty without rounds)."""
+    if table.empty:
+        return ""
+    return "\n".join(
+        [
+            "",
+            "## Self-training rounds (mean ± sample std over seeds)",
+            "",
+            "Round 1 learns from the propagated labels; each later round from the labels "
+            "a person gave, spread over the previous round's network features.",
+            "",
+            table.to_markdown(index=False),
+            "",
+        ]
+    )
+
+
 def ablation_table(
     summary: pd.DataFrame, methods: Sequence[dict], budgets: Sequence[int]
 ) -> pd.DataFrame:

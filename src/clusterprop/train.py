@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from clusterprop import network
 from clusterprop.io import atomic_path
 from clusterprop.registry import Classifier, lookup, table
 
@@ -50,13 +51,22 @@ def knn(seed: int, n_neighbors: int = 10):
     return KNeighborsClassifier(n_neighbors=n_neighbors, weights="distance")
 
 
-#: The classifiers an entry of the config's ``classifiers`` can name. Every one also
-#: takes ``standardize`` and ``max_train`` (``make_classifier``, ``training_rows``).
+#: The classifiers an entry of the config's ``classifiers`` can name. Every one but the
+#: network (``cnn``, ``clusterprop.network``) also takes ``standardize`` and
+#: ``max_train`` (``make_classifier``, ``training_rows``).
 CLASSIFIERS = table(
     Classifier("logistic_regression", logistic_regression, params=("C", "max_iter", "tol")),
     Classifier("svm_rbf", svm_rbf, params=("C", "gamma")),
     Classifier("knn", knn, params=("n_neighbors",)),
+    Classifier(
+        "cnn",
+        network.cnn,
+        params=tuple(network.NetworkSettings.__dataclass_fields__),
+        network=True,
+        check=network.settings_problems,
+    ),
 )
+#: What every classifier except a network also takes.
 COMMON_CLASSIFIER_PARAMS = ("standardize", "max_train")
 
 
