@@ -6,13 +6,14 @@ import json
 import numpy as np
 import pytest
 import torch
+import yaml
 
 from clusterprop import experiments as grid
 from clusterprop import jobs, network, summarize
 from clusterprop.config import ConfigError, check
 from clusterprop.io import load_npz, read_json
 from clusterprop.network import NetworkSettings
-from conftest import method
+from conftest import REPO, method
 from workflow_helpers import copy_workflow, merged_config, planned_jobs, rules_of, snakemake
 
 CLASSES = [str(c) for c in range(10)]
@@ -400,3 +401,15 @@ def test_float_images_in_the_unit_range_are_read_as_uint8_ones_are(trained, imag
         network.as_channels_first(images["X_train"].astype(np.float32) / 255)
     )
     np.testing.assert_allclose(mean_uint8, mean_float, atol=1e-6)
+
+
+def test_the_readme_network_example_is_a_valid_config():
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## A network on the images (cnn)") :]
+    example = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    config = merged_config(example)
+    check(config)
+    assert [m.get("rounds", 1) for m in config["methods"]] == [1, 2, 1]
+    assert grid.classifier_params(config, "cnn")["params"] == network.settings_record(
+        NetworkSettings()
+    )
