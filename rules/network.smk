@@ -2,7 +2,8 @@
 # Round 1 learns from the propagated training set; round r > 1 from the labels a person
 # gave spread over round r - 1's network features. Raising a method's rounds adds jobs
 # for the new rounds only: a round's params do not hold the number of rounds.
-# Input and params functions: clusterprop.jobs.
+# Input and params functions: clusterprop.jobs (classifier_params is bound in train.smk,
+# which the Snakefile includes first).
 network_training_set = partial(jobs.network_training_set, config)
 network_threads = partial(jobs.network_threads, config)
 previous_round = partial(jobs.previous_round, config)

@@ -1,9 +1,7 @@
 """A label for every image from a network round: its stored class probabilities beside
 the labels a person gave and the propagated ones."""
 
-import numpy as np
-
-from clusterprop.evaluate import predictions_table
+from clusterprop.evaluate import most_probable, predictions_table
 from clusterprop.io import load_npz, write_text
 from clusterprop.logs import configure
 
@@ -12,12 +10,11 @@ dataset = load_npz(snakemake.input.dataset, "train_ids", "test_ids", "class_name
 outputs = load_npz(snakemake.input.network_outputs, "train_probabilities", "test_probabilities")
 splits = {}
 for split in ("train", "test"):
-    probabilities = outputs[f"{split}_probabilities"]
-    best = probabilities.argmax(axis=1)
+    predicted, probability = most_probable(outputs[f"{split}_probabilities"])
     splits[split] = {
         "ids": dataset[f"{split}_ids"],
-        "predicted": best,
-        "probability": probabilities[np.arange(len(best)), best],
+        "predicted": predicted,
+        "probability": probability,
         "score": None,
     }
 table = predictions_table(

@@ -18,7 +18,8 @@ from clusterprop.summarize import (
 
 logger = configure(snakemake.log[0])
 records = {}
-for path in [*snakemake.input.metrics, *snakemake.input.round_metrics]:
+# a method's last round is in both lists
+for path in dict.fromkeys([*snakemake.input.metrics, *snakemake.input.round_metrics]):
     records[path] = {**read_json(path), "dataset": snakemake.params.dataset_name}
 table = metrics_table(snakemake.params.runs, records)
 write_text(snakemake.output.metrics, table.to_csv(sep="\t", index=False))

@@ -52,8 +52,7 @@ record = metrics_record(
     fit_record=fit_record,
     n_fit=len(training_set["image_ids"]),
     class_names=class_names,
+    round_number=round_number,
 )
-record["round"] = round_number
-record["params"]["round"] = round_number
 write_json(snakemake.output.metrics, record)
 logger.info("round %d: test accuracy %s", round_number, test_metrics["accuracy"])

@@ -244,8 +244,8 @@ def _network_problems(config: dict) -> list[str]:
             )
         elif rounds > 1 and method["selection"] == ALL:
             problems.append(f"{where}.rounds: selection all has every label; no rounds")
-    missing = network.missing_modules()
-    if users and missing:
+    missing = network.missing_modules() if users else []
+    if missing:
         problems.append(
             f"{users[0]}.classifier: the cnn classifier needs {', '.join(missing)}, which "
             f"this Python ({sys.executable}) cannot import; install it with: "

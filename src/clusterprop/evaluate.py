@@ -36,6 +36,7 @@ def metrics_record(
     fit_record: dict,
     n_fit: int,
     class_names: list[str],
+    round_number: int | None = None,
 ) -> dict:
     """One model's metrics.json: what it is (embedding, selection, labels given,
     propagation, classifier), its test metrics, its training set's statistics, its fit,
@@ -43,12 +44,13 @@ def metrics_record(
 
     ``training_set_record`` is the training set's JSON record (statistics, seed, and its
     provenance under ``params``); ``n_labels`` is the budget a person gave, or the
-    training-set size where every label was used.
+    training-set size where every label was used. ``round_number``: a network's
+    self-training round, recorded as ``round`` and under ``params``.
     """
     record = dict(training_set_record)
     provenance = record.pop("params")
     budget = provenance["budget"]
-    return {
+    out = {
         "embedding": embedding,
         "classifier": classifier,
         "selection": provenance["selection"],
@@ -61,6 +63,9 @@ def metrics_record(
         "class_names": list(class_names),
         "params": {**provenance, "classifier": classifier_settings},
     }
+    if round_number is not None:  # a network's self-training round
+        out["round"] = out["params"]["round"] = round_number
+    return out
 
 
 def confidence(model, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -70,11 +75,16 @@ def confidence(model, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.
     if len(X) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0), None
     if hasattr(model, "predict_proba"):
-        probabilities = model.predict_proba(X)
-        best = probabilities.argmax(axis=1)
-        return model.classes_[best], probabilities[np.arange(len(X)), best], None
+        best, probability = most_probable(model.predict_proba(X))
+        return model.classes_[best], probability, None
     scores = np.asarray(model.decision_function(X))
     return model.predict(X), None, scores.max(axis=1) if scores.ndim == 2 else np.abs(scores)
+
+
+def most_probable(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's most probable column (class index) and its probability."""
+    best = probabilities.argmax(axis=1)
+    return best, probabilities[np.arange(len(best)), best]
 
 
 def predictions_table(
