@@ -47,14 +47,16 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture
-def page(tmp_path, fashion):
+def page(tmp_path, fashion, request):
     ids = np.array([11, 3, 25, 7, 40, 19])  # selection order, not sorted
     html = labelling_page(
         fashion["X_train"][ids],
         ids,
         list(FASHION_MNIST_CLASSES),
         title="6 images (raw, centroid-k6, seed 0)",
-        labels_path="labels/raw/centroid-k6/seed0.csv",
+        # the page keeps its choices under its labels path: one of its own per test, so
+        # no test's choices reach another's page and nothing needs clearing
+        labels_path=f"labels/{request.node.name}/raw/centroid-k6/seed0.csv",
     )
     path = tmp_path / "labelling.html"
     path.write_text(html, encoding="utf-8")
@@ -66,7 +68,6 @@ def open_fresh(browser, path):
     for stale in browser.downloads.iterdir():
         stale.unlink()
     browser.get(path.as_uri())
-    browser.execute_script("localStorage.clear()")
     if not reloaded_shows(browser, "0 of"):
         raise AssertionError(f"choices of an earlier test survive: {progress(browser)}")
 
@@ -99,11 +100,11 @@ def exported(browser, name, timeout=10.0):
     raise AssertionError(f"no {name} in {list(browser.downloads.iterdir())}")
 
 
-def test_page_is_self_contained(page):
+def test_page_is_self_contained(page, request):
     html = page[0].read_text()
     assert html.count("data:image/png;base64,") == 6
     assert "http://" not in html and "https://" not in html and "<link" not in html
-    assert "labels/raw/centroid-k6/seed0.csv" in html
+    assert f"labels/{request.node.name}/raw/centroid-k6/seed0.csv" in html
 
 
 def test_label_by_click_and_key_then_export_equals_the_oracle_file(browser, page):
@@ -149,6 +150,10 @@ def test_choices_survive_a_reload_and_partial_export_says_what_is_missing(browse
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(str(truth[0]), str(truth[1]))
     assert progress(browser) == "2 of 6 labelled"  # both keys handled, so saved
+    # Chromium writes localStorage to disk a moment later; a reload at once can lose the
+    # last choices (seen in about 1 of 5 runs, never recovered by reloading), so reload
+    # as a person would, after a pause
+    time.sleep(2)
     assert reloaded_shows(browser, "2 of 6 labelled")
     browser.find_element(By.ID, "export").click()
     labels_file = exported(browser, "seed0.csv")
