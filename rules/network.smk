@@ -1,10 +1,13 @@
 # Network classifiers (cnn): trained on the images, one job per self-training round.
 # Round 1 learns from the propagated training set; round r > 1 from the labels a person
-# gave spread over round r - 1's network features. Raising a method's rounds adds jobs
+# gave spread over round r - 1's network features, starting from round r - 1's weights
+# (warm_start, the default). Raising a method's rounds adds jobs
 # for the new rounds only: a round's params do not hold the number of rounds.
 # Input and params functions: clusterprop.jobs (classifier_params is bound in train.smk,
 # which the Snakefile includes first).
 network_training_set = partial(jobs.network_training_set, config)
+network_inputs = partial(jobs.network_inputs, config)
+network_params = partial(jobs.network_params, config)
 network_threads = partial(jobs.network_threads, config)
 previous_round = partial(jobs.previous_round, config)
 self_training_params = partial(jobs.self_training_params, config)
@@ -12,7 +15,7 @@ self_training_params = partial(jobs.self_training_params, config)
 
 rule train_network:
     input:
-        unpack(network_training_set),
+        unpack(network_inputs),
         dataset=paths.DATASET,
     output:
         weights=paths.NETWORK_WEIGHTS,
@@ -34,7 +37,7 @@ rule train_network:
         runtime=60,
     params:
         code_version=[STAGE_VERSIONS["network"], STAGE_VERSIONS["evaluate"]],
-        classifier=classifier_params,
+        classifier=network_params,
     script:
         "../scripts/train_network.py"
 

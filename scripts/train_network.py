@@ -5,7 +5,14 @@ features and class probabilities for every image, and its test metrics."""
 from clusterprop.evaluate import classification_metrics, metrics_record
 from clusterprop.io import load_npz, read_json, save_npz, write_json
 from clusterprop.logs import configure
-from clusterprop.network import NetworkSettings, round_seed, save_network, train_network
+from clusterprop.network import (
+    NetworkSettings,
+    load_network,
+    round_seed,
+    round_settings,
+    save_network,
+    train_network,
+)
 
 logger = configure(snakemake.log[0])
 settings = snakemake.params.classifier
@@ -20,13 +27,18 @@ logger.info(
     len(training_set["image_ids"]),
     images.shape[1:],
 )
+start_from = None
+if "start_weights" in snakemake.input.keys():
+    start_from = load_network(snakemake.input.start_weights, snakemake.input.start_spec)
+    logger.info("round %d starts from %s", round_number, snakemake.input.start_weights)
 network, fit_record = train_network(
     images[training_set["image_ids"]],
     training_set["labels"],
-    NetworkSettings(**settings["params"]),
+    round_settings(NetworkSettings(**settings["params"]), round_number),
     seed=round_seed(int(snakemake.wildcards.seed), round_number),
     class_names=class_names,
     normalise_on=images,
+    start_from=start_from,
     log=logger.info,
 )
 save_network(network, snakemake.output.weights, snakemake.output.spec)

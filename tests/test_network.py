@@ -24,6 +24,8 @@ SMALL_NET = {
     "batch_size": 32,
     "learning_rate": 0.03,
     "threads": 1,
+    "warm_start_epochs": 2,
+    "warm_start_learning_rate": 0.01,
 }
 
 
@@ -156,6 +158,49 @@ def test_batches_leave_out_a_last_batch_of_one_image():
         network.batch_plan(1, 256)
 
 
+def test_a_warm_start_begins_from_the_given_network(trained, images):
+    model, _ = trained
+    accuracy = (model.predict(images["X_test"]) == images["y_test"]).mean()
+    barely = NetworkSettings(**{**SMALL_NET, "epochs": 1, "learning_rate": 1e-6})
+
+    def accuracy_after(start_from):
+        continued, _ = network.train_network(
+            images["X_train"],
+            images["y_train"],
+            barely,
+            seed=1,
+            class_names=CLASSES,
+            start_from=start_from,
+            log=lambda message: None,
+        )
+        return (continued.predict(images["X_test"]) == images["y_test"]).mean()
+
+    # a step too small to learn anything keeps what the start had learnt; from random
+    # weights the same step stays near chance
+    assert accuracy_after(model) > accuracy - 0.05
+    assert accuracy_after(None) < 0.4
+    other = NetworkSettings(**{**SMALL_NET, "channels": [8, 16, 32]})
+    with pytest.raises(ValueError, match="another architecture"):
+        network.train_network(
+            images["X_train"][:64],
+            images["y_train"][:64],
+            other,
+            seed=0,
+            class_names=CLASSES,
+            start_from=model,
+        )
+
+
+def test_a_warm_started_round_takes_its_own_epochs_and_learning_rate():
+    settings = NetworkSettings(**SMALL_NET)
+    assert network.round_settings(settings, 1) == settings
+    later = network.round_settings(settings, 2)
+    assert (later.epochs, later.learning_rate) == (2, 0.01)
+    assert later.channels == settings.channels
+    cold = NetworkSettings(**{**SMALL_NET, "warm_start": False})
+    assert network.round_settings(cold, 3) == cold
+
+
 def test_rounds_and_seeds_draw_differently():
     seeds = {network.round_seed(seed, r) for seed in range(5) for r in range(1, 4)}
     assert len(seeds) == 15
@@ -198,6 +243,10 @@ def cnn_overlay(**method_changes):
         ),
         ({"classifiers": {"cnn": {"name": "cnn", "precision": "fp8"}}}, "is not one of"),
         ({"classifiers": {"cnn": {"name": "cnn", "device": "tpu"}}}, "is not one of"),
+        (
+            {"classifiers": {"cnn": {"name": "cnn", "warm_start_epochs": 0}}},
+            "warm_start_epochs.*minimum|less than the minimum",
+        ),
     ],
 )
 def test_bad_network_config_is_refused_naming_the_key(overlay, message):
@@ -240,6 +289,19 @@ def test_network_experiments_end_at_their_last_round():
     settings = jobs.classifier_params(config, wildcards)
     assert settings["params"]["jitter"] == NetworkSettings().jitter  # defaults filled in
     assert "rounds" not in json.dumps(jobs.self_training_params(config, wildcards))
+    # round 3 starts from round 2's network; round 1's settings leave out those of
+    # later rounds, so changing them cannot rerun round 1
+    assert jobs.network_inputs(config, wildcards)["start_weights"] == (
+        "results/models/raw/centroid-k50/all/cnn/seed0/round2/model.safetensors"
+    )
+    assert jobs.network_params(config, wildcards)["params"]["warm_start_epochs"] == 2
+    first = {**wildcards, "round": "1"}
+    assert "start_weights" not in jobs.network_inputs(config, first)
+    assert not set(network.LATER_ROUND_SETTINGS) & set(jobs.network_params(config, first)["params"])
+    assert jobs.self_training_params(config, wildcards)["network"]["params"]["epochs"] == 4
+    cold = merged_config(cnn_overlay(rounds=3))
+    cold["classifiers"]["cnn"]["warm_start"] = False
+    assert "start_weights" not in jobs.network_inputs(cold, wildcards)
 
 
 # ---------------------------------------------------------------- the workflow
@@ -288,7 +350,9 @@ def test_two_rounds_end_to_end(network_run):
         assert outputs["train_features"].shape == (4000, 16)
         assert outputs["test_probabilities"].shape == (1000, 10)
         log = (network_run / f"logs/train_network/{run}/round{round_number}.log").read_text()
-        assert log.count("s elapsed") == 4 and "epoch 4/4: loss" in log
+        epochs = 4 if round_number == 1 else 2  # round 2 continues round 1's network
+        assert log.count("s elapsed") == epochs and f"epoch {epochs}/{epochs}: loss" in log
+        assert ("starts from" in log) == (round_number == 2)
     # round 2 learnt from the 30 given labels spread over round 1's features
     round2 = read_json(base / f"training_sets/{run}/round2/training_set.json")
     assert round2["n_labels_given"] == 30 and round2["n_train_labels"] == 4000
@@ -340,6 +404,23 @@ def test_a_network_setting_reruns_only_networks(network_run):
     counts = rules_of(planned_jobs(network_run, config))
     assert counts["train_network"] == 6 and counts["self_training_labels"] == 2
     assert not {"prepare_dataset", "embed", "cluster", "propagate_labels"} & set(counts)
+
+
+@pytest.mark.slow
+def test_a_later_round_setting_reruns_only_later_rounds(network_run):
+    config = {
+        **NETWORK_CONFIG,
+        "classifiers": {"cnn": {**NETWORK_CONFIG["classifiers"]["cnn"], "warm_start_epochs": 3}},
+    }
+    jobs_planned = planned_jobs(network_run, config)
+    assert rules_of(jobs_planned) == {
+        "train_network": 2,
+        "network_predictions": 2,
+        "summarize": 1,
+        "best_predictions": 1,
+        "all": 1,
+    }
+    assert all("round2" in output for rule, output in jobs_planned if rule == "train_network")
 
 
 @pytest.mark.slow

@@ -1,5 +1,7 @@
 import errno
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,7 @@ from clusterprop.summarize import (
     tables_markdown,
 )
 from clusterprop.train import fit, load_model, make_classifier, save_model, training_rows
+from conftest import REPO
 
 
 def test_train_save_load_predicts_the_same(tmp_path, fashion_subset):
@@ -32,6 +35,30 @@ def test_train_save_load_predicts_the_same(tmp_path, fashion_subset):
     np.testing.assert_array_equal(loaded.predict(X_test), model.predict(X_test))
     accuracy = (model.predict(X_test) == fashion_subset["y_test"]).mean()
     assert 0.7 < accuracy < 0.9  # LR on 1,000 real images
+
+
+def test_saving_a_model_does_not_load_pytorch(tmp_path):
+    # skops lists scikit-learn's estimators at import, a package walk that would import
+    # PyTorch (installed for the CNN) in every train job; a fresh Python shows it does not
+    script = f"""
+import sys
+import numpy as np
+from clusterprop.train import fit, load_model, make_classifier, save_model
+model = make_classifier("logistic_regression", 0, {{"C": 1.0, "max_iter": 100, "tol": 1e-3}})
+fit(model, np.arange(40.0).reshape(20, 2), np.arange(20) % 2)
+save_model(model, {str(tmp_path / "m.skops")!r})
+loaded = load_model({str(tmp_path / "m.skops")!r})
+assert (loaded.predict([[0, 1]]) == model.predict([[0, 1]])).all()
+assert "torch" not in sys.modules, "PyTorch was imported"
+import torch  # installed, and importable again afterwards
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_unknown_classifier_is_refused():

@@ -14,6 +14,7 @@ from pathlib import Path
 from clusterprop import experiments as grid
 from clusterprop import paths
 from clusterprop.data import FASHION_MNIST_FILES, FASHION_MNIST_URL, resolve_fashion_mnist_dir
+from clusterprop.network import LATER_ROUND_SETTINGS
 from clusterprop.propagate import parse_strategy
 from clusterprop.registry import artifact_paths, settings_of
 from clusterprop.select import SELECTIONS
@@ -142,6 +143,24 @@ def _round(wildcards: Wildcards) -> int:
     return int(wildcards["round"])
 
 
+def network_params(config: dict, wildcards: Wildcards) -> dict:
+    """A round's network settings: round 1's without those that act on later rounds
+    only (``network.LATER_ROUND_SETTINGS``), so that changing them reruns later
+    rounds only."""
+    settings = classifier_params(config, wildcards)
+    if _round(wildcards) > 1:
+        return settings
+    params = {
+        key: value for key, value in settings["params"].items() if key not in LATER_ROUND_SETTINGS
+    }
+    return {**settings, "params": params}
+
+
+def _warm_started(config: dict, wildcards: Wildcards) -> bool:
+    settings = classifier_params(config, wildcards)["params"]
+    return _round(wildcards) > 1 and bool(settings["warm_start"])
+
+
 def network_training_set(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """Round 1 trains on the propagated labels; a later round on those spread over the
     previous round's network features."""
@@ -153,6 +172,17 @@ def network_training_set(config: dict, wildcards: Wildcards) -> dict[str, str]:
         "training_set": template.format(**wildcards),
         "training_set_record": record.format(**wildcards),
     }
+
+
+def network_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """A round's training set, and for a warm-started round the previous round's
+    network (weights and description) it starts from."""
+    inputs = network_training_set(config, wildcards)
+    if _warm_started(config, wildcards):
+        previous = {**wildcards, "round": _round(wildcards) - 1}
+        inputs["start_weights"] = paths.NETWORK_WEIGHTS.format(**previous)
+        inputs["start_spec"] = paths.NETWORK_SPEC.format(**previous)
+    return inputs
 
 
 def network_threads(config: dict, wildcards: Wildcards) -> int:
@@ -173,8 +203,9 @@ def previous_round(config: dict, wildcards: Wildcards) -> dict[str, str]:
 def self_training_params(config: dict, wildcards: Wildcards) -> dict:
     """The label spreading of a self-training round, and what it depends on: the
     network that made the features (its settings; its round is in the path)."""
+    previous = {**wildcards, "round": _round(wildcards) - 1}
     return {
         "spreading": dict(config["spreading"]),
-        "network": classifier_params(config, wildcards),
+        "network": network_params(config, previous),
         "round": _round(wildcards),
     }

@@ -19,7 +19,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +62,32 @@ class NetworkSettings:
     #: bf16 = convolutions in bfloat16 (weights stay float32): about twice as fast on
     #: CPUs with AVX512-BF16 or AMX and on recent GPUs, much slower on CPUs without
     precision: str = "fp32"
+    #: self-training rounds after the first: start from the previous round's weights
+    #: and train ``warm_start_epochs`` more at a peak of ``warm_start_learning_rate``
+    #: (instead of a new network from random weights with ``epochs``, ``learning_rate``)
+    warm_start: bool = True
+    warm_start_epochs: int = 1
+    warm_start_learning_rate: float = 1e-3
 
     def __post_init__(self):
         object.__setattr__(self, "channels", tuple(int(c) for c in self.channels))
+
+
+#: The settings that act on the rounds after the first only (round 1's jobs do not get
+#: them, so that changing them reruns those rounds only).
+LATER_ROUND_SETTINGS = ("warm_start", "warm_start_epochs", "warm_start_learning_rate")
+
+
+def round_settings(settings: NetworkSettings, round_number: int) -> NetworkSettings:
+    """The settings one round trains with: a warm-started round (after the first, with
+    ``warm_start``) takes ``warm_start_epochs`` and ``warm_start_learning_rate``."""
+    if round_number > 1 and settings.warm_start:
+        return replace(
+            settings,
+            epochs=settings.warm_start_epochs,
+            learning_rate=settings.warm_start_learning_rate,
+        )
+    return settings
 
 
 def cnn(seed: int, **params) -> NetworkSettings:
@@ -79,11 +102,12 @@ def settings_problems(params: dict) -> list[str]:
     problems = []
     if not settings.channels or min(settings.channels) < 1:
         problems.append("channels: at least one layer, each with at least one channel")
-    for name in ("epochs", "batch_size", "threads"):
+    for name in ("epochs", "batch_size", "threads", "warm_start_epochs"):
         if getattr(settings, name) < 1:
             problems.append(f"{name}: must be at least 1")
-    if settings.learning_rate <= 0:
-        problems.append("learning_rate: must be positive")
+    for name in ("learning_rate", "warm_start_learning_rate"):
+        if getattr(settings, name) <= 0:
+            problems.append(f"{name}: must be positive")
     if not 0 <= settings.label_smoothing < 1:
         problems.append("label_smoothing: must be in [0, 1)")
     if not 0 <= settings.jitter < 0.5:
@@ -159,7 +183,7 @@ class TrainedNetwork:
     spec: dict
     device: str = "cpu"
     precision: str = "fp32"
-    batch_size: int = 1000
+    batch_size: int = 256
     classes_: np.ndarray = field(init=False)
 
     def __post_init__(self):
@@ -287,13 +311,16 @@ def train_network(
     seed: int,
     class_names: Sequence[str],
     normalise_on: np.ndarray | None = None,
+    start_from: TrainedNetwork | None = None,
     log: Callable[[str], None] = print,
 ) -> tuple[TrainedNetwork, dict]:
     """Train the CNN on ``images`` (n, h, w[, c]; uint8, or floats in [0, 1]) with
     integer ``labels``.
 
     ``normalise_on``: the images whose per-channel statistics normalise the input (the
-    whole pool; default: ``images``). Deterministic for a given seed, thread count and
+    whole pool; default: ``images``). ``start_from``: a network of the same
+    architecture and preprocessing whose weights training starts from (a warm-started
+    self-training round); default: random weights. Deterministic for a given seed, thread count and
     device. Logs each epoch's mean loss and elapsed time. Returns the network and a fit
     record (seconds, epochs, device, per-epoch losses).
     """
@@ -327,6 +354,14 @@ def train_network(
         "precision": settings.precision,
     }
     module = build_network(settings.channels, chw.shape[1], len(class_names))
+    if start_from is not None:
+        for part in ("architecture", "preprocessing", "class_names"):
+            if start_from.spec[part] != spec[part]:
+                raise ValueError(
+                    f"cannot start from a network with another {part}: "
+                    f"{start_from.spec[part]} (this one: {spec[part]})"
+                )
+        module.load_state_dict(start_from.module.state_dict(), strict=True)
     module = module.to(device, memory_format=torch.channels_last)
     network = TrainedNetwork(module, spec, device, settings.precision)
     optimiser = torch.optim.AdamW(

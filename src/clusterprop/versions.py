@@ -20,7 +20,7 @@ STAGE_VERSIONS = {
     "propagate": 1,
     "train": 2,
     "evaluate": 2,
-    "network": 1,
+    "network": 2,
     "self_training": 1,
     "summarize": 4,
 }
