@@ -319,10 +319,10 @@ def train_network(
 
     ``normalise_on``: the images whose per-channel statistics normalise the input (the
     whole pool; default: ``images``). ``start_from``: a network of the same
-    architecture and preprocessing whose weights training starts from (a warm-started
-    self-training round); default: random weights. Deterministic for a given seed, thread count and
-    device. Logs each epoch's mean loss and elapsed time. Returns the network and a fit
-    record (seconds, epochs, device, per-epoch losses).
+    architecture, preprocessing and classes whose weights training starts from (a
+    warm-started self-training round); default: random weights. Deterministic for a
+    given seed, thread count and device. Logs each epoch's mean loss and elapsed time.
+    Returns the network and a fit record (seconds, epochs, device, per-epoch losses).
     """
     import torch
     import torch.nn.functional as F
