@@ -12,6 +12,7 @@ from clusterprop.network import (
     round_settings,
     save_network,
     train_network,
+    warm_started,
 )
 
 logger = configure(snakemake.log[0])
@@ -27,14 +28,15 @@ logger.info(
     len(training_set["image_ids"]),
     images.shape[1:],
 )
+network_settings = NetworkSettings(**settings["params"])
 start_from = None
-if "start_weights" in snakemake.input.keys():
+if warm_started(network_settings, round_number):
     start_from = load_network(snakemake.input.start_weights, snakemake.input.start_spec)
     logger.info("round %d starts from %s", round_number, snakemake.input.start_weights)
 network, fit_record = train_network(
     images[training_set["image_ids"]],
     training_set["labels"],
-    round_settings(NetworkSettings(**settings["params"]), round_number),
+    round_settings(network_settings, round_number),
     seed=round_seed(int(snakemake.wildcards.seed), round_number),
     class_names=class_names,
     normalise_on=images,

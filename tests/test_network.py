@@ -327,6 +327,12 @@ NETWORK_CONFIG = {
 }
 
 
+def with_cnn_setting(**changes) -> dict:
+    """NETWORK_CONFIG with its cnn classifier's settings changed."""
+    cnn = {**NETWORK_CONFIG["classifiers"]["cnn"], **changes}
+    return {**NETWORK_CONFIG, "classifiers": {"cnn": cnn}}
+
+
 @pytest.fixture(scope="module")
 def network_run(tmp_path_factory, fashion_dir):
     workdir = copy_workflow(tmp_path_factory.mktemp("network_run"))
@@ -397,10 +403,7 @@ def test_a_third_round_runs_only_that_round(network_run):
 
 @pytest.mark.slow
 def test_a_network_setting_reruns_only_networks(network_run):
-    config = {
-        **NETWORK_CONFIG,
-        "classifiers": {"cnn": {**NETWORK_CONFIG["classifiers"]["cnn"], "jitter": 0.1}},
-    }
+    config = with_cnn_setting(jitter=0.1)
     counts = rules_of(planned_jobs(network_run, config))
     assert counts["train_network"] == 6 and counts["self_training_labels"] == 2
     assert not {"prepare_dataset", "embed", "cluster", "propagate_labels"} & set(counts)
@@ -408,10 +411,7 @@ def test_a_network_setting_reruns_only_networks(network_run):
 
 @pytest.mark.slow
 def test_a_later_round_setting_reruns_only_later_rounds(network_run):
-    config = {
-        **NETWORK_CONFIG,
-        "classifiers": {"cnn": {**NETWORK_CONFIG["classifiers"]["cnn"], "warm_start_epochs": 3}},
-    }
+    config = with_cnn_setting(warm_start_epochs=3)
     jobs_planned = planned_jobs(network_run, config)
     assert rules_of(jobs_planned) == {
         "train_network": 2,

@@ -78,8 +78,12 @@ class Experiment:
     @property
     def metrics(self) -> str:
         if self.rounds is not None:
-            return paths.NETWORK_METRICS.format(**self.wildcards, round=self.rounds)
+            return self.round_metrics(self.rounds)
         return paths.METRICS.format(**self.wildcards)
+
+    def round_metrics(self, round_number: int) -> str:
+        """A network's metrics after one of its self-training rounds."""
+        return paths.NETWORK_METRICS.format(**self.wildcards, round=round_number)
 
     @property
     def predictions(self) -> str:
@@ -252,14 +256,13 @@ def round_runs(config: dict) -> list[dict]:
         if (experiment.rounds or 1) < 2:
             continue
         for round_number in range(1, experiment.rounds + 1):
-            metrics = paths.NETWORK_METRICS.format(**experiment.wildcards, round=round_number)
             out.append(
                 {
                     "method": run.method,
                     "budget": experiment.budget,
                     "seed": experiment.seed,
                     "round": round_number,
-                    "metrics": metrics,
+                    "metrics": experiment.round_metrics(round_number),
                 }
             )
     return out

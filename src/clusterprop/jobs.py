@@ -14,7 +14,7 @@ from pathlib import Path
 from clusterprop import experiments as grid
 from clusterprop import paths
 from clusterprop.data import FASHION_MNIST_FILES, FASHION_MNIST_URL, resolve_fashion_mnist_dir
-from clusterprop.network import LATER_ROUND_SETTINGS
+from clusterprop.network import LATER_ROUND_SETTINGS, NetworkSettings, warm_started
 from clusterprop.propagate import parse_strategy
 from clusterprop.registry import artifact_paths, settings_of
 from clusterprop.select import SELECTIONS
@@ -156,11 +156,6 @@ def network_params(config: dict, wildcards: Wildcards) -> dict:
     return {**settings, "params": params}
 
 
-def _warm_started(config: dict, wildcards: Wildcards) -> bool:
-    settings = classifier_params(config, wildcards)["params"]
-    return _round(wildcards) > 1 and bool(settings["warm_start"])
-
-
 def network_training_set(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """Round 1 trains on the propagated labels; a later round on those spread over the
     previous round's network features."""
@@ -178,7 +173,8 @@ def network_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """A round's training set, and for a warm-started round the previous round's
     network (weights and description) it starts from."""
     inputs = network_training_set(config, wildcards)
-    if _warm_started(config, wildcards):
+    settings = NetworkSettings(**classifier_params(config, wildcards)["params"])
+    if warm_started(settings, _round(wildcards)):
         previous = {**wildcards, "round": _round(wildcards) - 1}
         inputs["start_weights"] = paths.NETWORK_WEIGHTS.format(**previous)
         inputs["start_spec"] = paths.NETWORK_SPEC.format(**previous)

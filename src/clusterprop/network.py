@@ -78,10 +78,15 @@ class NetworkSettings:
 LATER_ROUND_SETTINGS = ("warm_start", "warm_start_epochs", "warm_start_learning_rate")
 
 
+def warm_started(settings: NetworkSettings, round_number: int) -> bool:
+    """Whether that round starts from the previous round's network."""
+    return round_number > 1 and settings.warm_start
+
+
 def round_settings(settings: NetworkSettings, round_number: int) -> NetworkSettings:
     """The settings one round trains with: a warm-started round (after the first, with
     ``warm_start``) takes ``warm_start_epochs`` and ``warm_start_learning_rate``."""
-    if round_number > 1 and settings.warm_start:
+    if warm_started(settings, round_number):
         return replace(
             settings,
             epochs=settings.warm_start_epochs,
