@@ -12,7 +12,7 @@ from clusterprop.neighbours import (
     neighbour_vote,
     typicality,
 )
-from clusterprop.propagate import spread, training_set_stats
+from clusterprop.propagate import equal_class_shares, spread, training_set_stats
 from clusterprop.select import most_typical, representatives
 
 
@@ -138,3 +138,39 @@ def test_spreading_on_real_images(hog_features, images):
     assert stats["propagated_label_accuracy"] > 0.5  # 40 labels, 10 classes: chance is 0.1
     again = spread(given, y[given], neighbours={"indices": indices}, n_neighbors=10)
     np.testing.assert_array_equal(again.labels, result.labels)
+
+
+def test_equal_class_shares():
+    distributions = np.array([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4], [0.3, 0.7], [0.0, 0.0]])
+    shares = equal_class_shares(distributions)
+    # four images reached: two per class; each row still a distribution; the unreached stays 0
+    np.testing.assert_allclose(shares.sum(axis=0), [2, 2], rtol=1e-8)
+    np.testing.assert_allclose(shares[:4].sum(axis=1), 1)
+    assert shares[4].tolist() == [0, 0]
+    # the image in between goes to the class that held too few; the others stay
+    assert distributions.argmax(axis=1)[:4].tolist() == [0, 0, 0, 1]
+    assert shares.argmax(axis=1)[:4].tolist() == [0, 0, 1, 1]
+    # already equal shares are left as they are
+    even = np.array([[0.7, 0.3], [0.3, 0.7]])
+    np.testing.assert_allclose(equal_class_shares(even), even)
+    with pytest.raises(ValueError, match="non-negative"):
+        equal_class_shares(-even)
+
+
+def test_balanced_spreading_on_real_images(hog_features, images):
+    y = images["y_train"]
+    indices, _ = nearest_neighbours(hog_features[0], 10)
+    given = np.sort(np.random.default_rng(0).choice(2000, 40, replace=False))
+    settings = {"neighbours": {"indices": indices}, "n_neighbors": 10}
+    plain = spread(given, y[given], **settings)
+    balanced = spread(given, y[given], **settings, balance_classes=True)
+    assert (balanced.labels[given] == y[given]).all()
+    assert balanced.given.tolist() == plain.given.tolist()
+    # the classes among the given labels (9 here: no bag) get nearer equal sizes
+    classes = np.unique(y[given])
+    equal_size = 2000 / len(classes)
+    plain_counts = np.bincount(plain.labels, minlength=10)[classes]
+    balanced_counts = np.bincount(balanced.labels, minlength=10)[classes]
+    assert np.abs(balanced_counts - equal_size).sum() < np.abs(plain_counts - equal_size).sum() / 2
+    assert set(balanced.labels) == set(classes)
+    assert training_set_stats(balanced, y)["propagated_label_accuracy"] > 0.5

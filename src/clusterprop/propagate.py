@@ -170,6 +170,7 @@ def spread(
     n_neighbors: int = 20,
     alpha: float = 0.9,
     max_iter: int = 100,
+    balance_classes: bool = False,
 ) -> TrainingSet:
     """Label spreading (Zhou et al. 2004) from the labelled images over the kNN graph.
 
@@ -177,6 +178,12 @@ def spread(
     precomputed one (``neighbours.nearest_neighbours``), shared by every budget and seed
     of an embedding. Every training image gets a label; labelled images keep theirs
     (the spreading may disagree with a given label: a person's label wins).
+
+    ``balance_classes``: for data sets whose classes are of equal size, each image
+    takes its most probable class after the spread label distribution is rescaled so
+    that every given class holds an equal share of the images (``equal_class_shares``),
+    instead of the most probable class of the raw distribution; this undoes the pull of
+    large, dense clusters that a few labels reach first.
     """
     from sklearn.semi_supervised import LabelSpreading  # only spread jobs pay for it
 
@@ -190,11 +197,39 @@ def spread(
     model = LabelSpreading(kernel=lambda X, Y: graph, alpha=alpha, max_iter=max_iter)
     # the kernel ignores X; LabelSpreading only needs it for the number of rows
     model.fit(np.zeros((n, 1)), partial)
-    labels = np.asarray(model.transduction_, dtype=np.int64)
+    if balance_classes:
+        shares = equal_class_shares(model.label_distributions_)
+        labels = np.asarray(model.classes_[shares.argmax(axis=1)], dtype=np.int64)
+    else:
+        labels = np.asarray(model.transduction_, dtype=np.int64)
     labels[given_ids] = given_labels
     given = np.zeros(n, dtype=bool)
     given[given_ids] = True
     return TrainingSet(np.arange(n, dtype=np.int64), labels, given)
+
+
+def equal_class_shares(
+    distributions: np.ndarray, tolerance: float = 1e-9, max_iter: int = 1000
+) -> np.ndarray:
+    """Class distributions (one row per image) rescaled so that every class (column)
+    holds the same total while each row still sums to 1: iterative proportional fitting
+    (Sinkhorn-Knopp), alternately scaling the columns to equal totals and the rows to
+    1, until no column total is off by more than ``tolerance`` of its target. Rows
+    without any mass (images the spreading did not reach) stay zero.
+    """
+    shares = np.asarray(distributions, dtype=np.float64).copy()
+    if shares.ndim != 2 or (shares < 0).any():
+        raise ValueError("class distributions: expected a non-negative (images x classes) array")
+    reached = shares.sum(axis=1) > 0
+    target = reached.sum() / shares.shape[1]
+    for _ in range(max_iter):
+        totals = shares.sum(axis=0)
+        if np.abs(totals - target).max() <= tolerance * target:
+            break
+        shares *= target / np.where(totals > 0, totals, 1)
+        rows = shares.sum(axis=1, keepdims=True)
+        shares = np.divide(shares, rows, out=np.zeros_like(shares), where=rows > 0)
+    return shares
 
 
 def _given_for(ids: np.ndarray, given_ids: np.ndarray, given_labels: np.ndarray) -> np.ndarray:
