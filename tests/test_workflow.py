@@ -124,7 +124,12 @@ def test_every_artifact_is_cached(small_run):
             ).read_text()
         )
         assert svm["params"]["embedding"]["input"] == {"hog": {"method": "hog"}}
-        assert svm["params"]["spreading"] == {"n_neighbors": 20, "alpha": 0.9, "max_iter": 100}
+        assert svm["params"]["spreading"] == {
+            "n_neighbors": 20,
+            "alpha": 0.9,
+            "max_iter": 100,
+            "balance_classes": False,
+        }
         assert svm["n_fit"] == 2000  # max_train of 5,000 spread labels
         typical = pd.read_csv(results / f"selections/hog_pca/typical-k20/seed{seed}/selection.csv")
         centroid = pd.read_csv(
