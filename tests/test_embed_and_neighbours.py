@@ -174,3 +174,29 @@ def test_balanced_spreading_on_real_images(hog_features, images):
     assert np.abs(balanced_counts - equal_size).sum() < np.abs(plain_counts - equal_size).sum() / 2
     assert set(balanced.labels) == set(classes)
     assert training_set_stats(balanced, y)["propagated_label_accuracy"] > 0.5
+
+
+def test_symmetric_graph_spreading_on_real_images(hog_features, images):
+    y = images["y_train"]
+    indices, _ = nearest_neighbours(hog_features[0], 10)
+    given = np.sort(np.random.default_rng(1).choice(2000, 40, replace=False))
+    settings = {"neighbours": {"indices": indices}, "n_neighbors": 10}
+    directed = spread(given, y[given], **settings)
+    symmetric = spread(given, y[given], **settings, symmetric_graph=True)
+    assert (symmetric.labels[given] == y[given]).all()
+    assert symmetric.given.tolist() == directed.given.tolist()
+    # the graph differs (a kNN graph of real images is far from symmetric), so do labels
+    assert (symmetric.labels != directed.labels).sum() > 10
+    assert training_set_stats(symmetric, y)["propagated_label_accuracy"] > 0.5
+
+
+def test_symmetric_graph_links_an_image_to_those_that_list_it():
+    # image 0's own two neighbours are images 5 and 6 (group 4-6, given class 1), but
+    # all of group 1-3 (given class 0) list image 0 among theirs
+    indices = np.array([[5, 6], [2, 0], [3, 0], [1, 0], [5, 6], [4, 6], [4, 5]])
+    settings = {"neighbours": {"indices": indices}, "n_neighbors": 2}
+    given, labels = np.array([1, 4]), np.array([0, 1])
+    directed = spread(given, labels, **settings)
+    symmetric = spread(given, labels, **settings, symmetric_graph=True)
+    assert directed.labels.tolist() == [1, 0, 0, 0, 1, 1, 1]  # only its own links count
+    assert symmetric.labels.tolist() == [0, 0, 0, 0, 1, 1, 1]  # three links to two

@@ -170,6 +170,7 @@ def bad_method(**changes):
         ),
         ({"spreading": {"alpha": 1.5}}, "greater than or equal to the maximum|exclusiveMaximum"),
         ({"spreading": {"balance_classes": "yes"}}, "'yes' is not of type 'boolean'"),
+        ({"spreading": {"symmetric_graph": 1}}, "1 is not of type 'boolean'"),
     ],
 )
 def test_bad_config_is_refused_naming_the_key(overlay, message):
@@ -181,6 +182,7 @@ def test_overlay_of_the_sweep_validates():
     config = validated(load("config/sweep.yaml"))
     assert config["embeddings"]["raw"] == {"method": "raw"}  # merged, not replaced
     assert config["spreading"]["balance_classes"] is True
+    assert config["spreading"]["symmetric_graph"] is True
 
 
 def test_summary_runs_and_methods_follow_the_config_order(config):

@@ -171,6 +171,7 @@ def spread(
     alpha: float = 0.9,
     max_iter: int = 100,
     balance_classes: bool = False,
+    symmetric_graph: bool = False,
 ) -> TrainingSet:
     """Label spreading (Zhou et al. 2004) from the labelled images over the kNN graph.
 
@@ -184,6 +185,12 @@ def spread(
     that every given class holds an equal share of the images (``equal_class_shares``),
     instead of the most probable class of the raw distribution; this undoes the pull of
     large, dense clusters that a few labels reach first.
+
+    ``symmetric_graph``: link two images when either is among the other's nearest
+    neighbours, with weight 1/2 where only one is (the graph ``(W + W.T) / 2`` of Zhou
+    et al., who assume a symmetric affinity). The default, scikit-learn's own kNN
+    kernel, keeps the directed graph, whose normalisation then counts only incoming
+    links.
     """
     from sklearn.semi_supervised import LabelSpreading  # only spread jobs pay for it
 
@@ -192,6 +199,8 @@ def spread(
     neighbour_indices = np.asarray(neighbours["indices"])
     n = len(neighbour_indices)
     graph = connectivity_graph(neighbour_indices, n_neighbors)
+    if symmetric_graph:
+        graph = ((graph + graph.T) / 2).tocsr()
     partial = np.full(n, -1, dtype=np.int64)
     partial[given_ids] = given_labels
     model = LabelSpreading(kernel=lambda X, Y: graph, alpha=alpha, max_iter=max_iter)
