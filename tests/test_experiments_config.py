@@ -182,7 +182,7 @@ def test_overlay_of_the_sweep_validates():
     config = validated(load("config/sweep.yaml"))
     assert config["embeddings"]["raw"] == {"method": "raw"}  # merged, not replaced
     assert config["spreading"]["balance_classes"] is True
-    assert config["spreading"]["symmetric_graph"] is True
+    assert config["spreading"]["symmetric_graph"] is False
 
 
 def test_summary_runs_and_methods_follow_the_config_order(config):
