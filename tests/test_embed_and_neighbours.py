@@ -30,6 +30,18 @@ def hog_features(images):
     return embed("hog", images["train"], images["test"], {}, n_jobs=2)
 
 
+@pytest.fixture(scope="module")
+def hog_spreading(hog_features):
+    """The spreading settings over the 10-NN graph of the 2,000 images' HOG features."""
+    indices, _ = nearest_neighbours(hog_features[0], 10)
+    return {"neighbours": {"indices": indices}, "n_neighbors": 10}
+
+
+def forty_given(seed):
+    """40 of the 2,000 images, drawn with ``seed``, as a person's labelled ones."""
+    return np.sort(np.random.default_rng(seed).choice(2000, 40, replace=False))
+
+
 def test_hog_is_scikit_image_hog_and_independent_of_processes(images, hog_features):
     train, test = hog_features
     assert train.shape == (2000, 1296) and test.shape == (300, 1296)
@@ -125,18 +137,16 @@ def test_spreading_follows_the_graph():
     assert result.given.tolist() == [i in (0, 7) for i in range(10)]
 
 
-def test_spreading_on_real_images(hog_features, images):
+def test_spreading_on_real_images(hog_spreading, images):
     y = images["y_train"]
-    indices, _ = nearest_neighbours(hog_features[0], 10)
-    rng = np.random.default_rng(0)
-    given = np.sort(rng.choice(2000, 40, replace=False))
-    result = spread(given, y[given], neighbours={"indices": indices}, n_neighbors=10)
+    given = forty_given(0)
+    result = spread(given, y[given], **hog_spreading)
     assert result.image_ids.tolist() == list(range(2000))
     assert result.given.sum() == 40 and (result.labels[given] == y[given]).all()
     stats = training_set_stats(result, y)
     assert stats["n_propagated"] == 1960
     assert stats["propagated_label_accuracy"] > 0.5  # 40 labels, 10 classes: chance is 0.1
-    again = spread(given, y[given], neighbours={"indices": indices}, n_neighbors=10)
+    again = spread(given, y[given], **hog_spreading)
     np.testing.assert_array_equal(again.labels, result.labels)
 
 
@@ -157,13 +167,11 @@ def test_equal_class_shares():
         equal_class_shares(-even)
 
 
-def test_balanced_spreading_on_real_images(hog_features, images):
+def test_balanced_spreading_on_real_images(hog_spreading, images):
     y = images["y_train"]
-    indices, _ = nearest_neighbours(hog_features[0], 10)
-    given = np.sort(np.random.default_rng(0).choice(2000, 40, replace=False))
-    settings = {"neighbours": {"indices": indices}, "n_neighbors": 10}
-    plain = spread(given, y[given], **settings)
-    balanced = spread(given, y[given], **settings, balance_classes=True)
+    given = forty_given(0)
+    plain = spread(given, y[given], **hog_spreading)
+    balanced = spread(given, y[given], **hog_spreading, balance_classes=True)
     assert (balanced.labels[given] == y[given]).all()
     assert balanced.given.tolist() == plain.given.tolist()
     # the classes among the given labels (9 here: no bag) get nearer equal sizes
@@ -176,13 +184,11 @@ def test_balanced_spreading_on_real_images(hog_features, images):
     assert training_set_stats(balanced, y)["propagated_label_accuracy"] > 0.5
 
 
-def test_symmetric_graph_spreading_on_real_images(hog_features, images):
+def test_symmetric_graph_spreading_on_real_images(hog_spreading, images):
     y = images["y_train"]
-    indices, _ = nearest_neighbours(hog_features[0], 10)
-    given = np.sort(np.random.default_rng(1).choice(2000, 40, replace=False))
-    settings = {"neighbours": {"indices": indices}, "n_neighbors": 10}
-    directed = spread(given, y[given], **settings)
-    symmetric = spread(given, y[given], **settings, symmetric_graph=True)
+    given = forty_given(1)
+    directed = spread(given, y[given], **hog_spreading)
+    symmetric = spread(given, y[given], **hog_spreading, symmetric_graph=True)
     assert (symmetric.labels[given] == y[given]).all()
     assert symmetric.given.tolist() == directed.given.tolist()
     # the graph differs (a kNN graph of real images is far from symmetric), so do labels
