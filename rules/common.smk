@@ -17,6 +17,7 @@ export_package_dir(PACKAGE_DIR)
 from clusterprop import experiments as grid
 from clusterprop import jobs, paths
 from clusterprop.config import check as check_config
+from clusterprop.config import in_key_order
 from clusterprop.data import FASHION_MNIST_FILES
 from clusterprop.labelling import person_labels_problems
 from clusterprop.propagate import slug_pattern as propagation_pattern
@@ -24,6 +25,8 @@ from clusterprop.versions import STAGE_VERSIONS
 
 validate(config, "../schemas/config.schema.yaml")
 check_config(config)
+# one key order, whatever order the config files wrote (clusterprop.config.in_key_order)
+config.update(in_key_order(config))
 
 
 # Selections and propagations are spelled as their registries allow (centroid-k300,

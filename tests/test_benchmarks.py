@@ -2,7 +2,7 @@ import os
 import re
 
 from clusterprop import folders
-from clusterprop.benchmarks import collect, main, per_rule
+from clusterprop.benchmarks import collect, describe_machine_speed, machine_speed, main, per_rule
 from conftest import REPO
 from workflow_helpers import copy_workflow
 
@@ -53,6 +53,17 @@ def test_sweep_command_runs_snakemake_on_the_sweep_overlay(tmp_path, capsys, mon
     assert "--configfile config/sweep.yaml --cores 1 --dry-run" in out
     assert "every job was up to date" in out or "no results/summary/ablation.md" in out
     assert "sweep wall time:" in out
+    assert "machine speed" not in out  # a dry run times nothing
+
+
+def test_machine_speed_times_the_cnn_and_kmeans_workloads():
+    times = machine_speed(n_images=512, n_points=2000)
+    assert set(times) == {"cnn", "kmeans"}  # the tests install PyTorch
+    assert all(0 < seconds < 60 for seconds in times.values())
+    text = describe_machine_speed(times, n_images=512)
+    assert re.search(r"CNN, one epoch on 512 images \(bf16\): +\d+\.\d\d s", text)
+    assert re.search(r"K-Means, 20 iterations \(k = 100\): +\d+\.\d\d s", text)
+    assert "not timed (no PyTorch)" in describe_machine_speed({"kmeans": 1.0})
 
 
 def test_folders_command_times_reading_an_image_folder(tmp_path, capsys, fashion):

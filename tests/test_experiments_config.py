@@ -6,7 +6,7 @@ from snakemake.exceptions import WorkflowError
 
 from clusterprop import experiments as grid
 from clusterprop import jobs
-from clusterprop.config import ConfigError, check
+from clusterprop.config import ConfigError, check, in_key_order
 from clusterprop.experiments import experiments, parse_selection_slug, runs
 from conftest import REPO
 from workflow_helpers import merged_config
@@ -53,11 +53,8 @@ def test_methods_that_share_a_model_train_it_once(config):
     assert len(runs(config)) == 5 * 15
 
 
-def test_sweep_overlay_is_valid_and_covers_the_budgets(config):
-    sweep = load("config/sweep.yaml")
-    merged = {**config, **sweep}  # what --configfile does for these top-level keys
-    merged["embeddings"] = {**config["embeddings"], **sweep["embeddings"]}
-    check(merged)
+def test_sweep_overlay_is_valid_and_covers_the_budgets():
+    merged = validated(load("config/sweep.yaml"))
     assert list(dict.fromkeys(e.embedding for e in experiments(merged))) == ["raw", "hog_pca50"]
     budgets = {b for m in merged["methods"] if m["selection"] != "all" for b in m["budgets"]}
     assert budgets == {10, 20, 50, 100, 200, 300, 500, 1000}
@@ -183,6 +180,24 @@ def test_overlay_of_the_sweep_validates():
     assert config["embeddings"]["raw"] == {"method": "raw"}  # merged, not replaced
     assert config["spreading"]["balance_classes"] is True
     assert config["spreading"]["symmetric_graph"] is False
+
+
+def test_config_in_key_order_sorts_every_dict_and_keeps_lists():
+    config = {
+        "spreading": {"max_iter": 100, "alpha": 0.9, "balance_classes": True},
+        "methods": [{"name": "b", "budgets": [300, 50]}, {"name": "a", "budgets": [10]}],
+        "embeddings": {"raw": {"method": "raw"}, "hog": {"orientations": 9, "method": "hog"}},
+    }
+    ordered = in_key_order(config)
+    assert ordered == config  # the same settings
+    assert list(ordered) == ["embeddings", "methods", "spreading"]
+    assert list(ordered["spreading"]) == ["alpha", "balance_classes", "max_iter"]
+    assert list(ordered["embeddings"]) == ["hog", "raw"]
+    assert list(ordered["embeddings"]["hog"]) == ["method", "orientations"]
+    assert [m["name"] for m in ordered["methods"]] == ["b", "a"]  # list order is meaning
+    assert list(ordered["methods"][0]) == ["budgets", "name"]
+    assert ordered["methods"][0]["budgets"] == [300, 50]
+    assert repr(in_key_order(dict(reversed(config.items())))) == repr(ordered)
 
 
 def test_summary_runs_and_methods_follow_the_config_order(config):

@@ -72,7 +72,7 @@ def snakemake_command(
     command = [executable, "--snakefile", str(workdir / "Snakefile"), "--directory", str(workdir)]
     if config is not None:
         path = workdir / f"overlay-{abs(hash(repr(config)))}.yaml"
-        path.write_text(yaml.safe_dump(config))
+        path.write_text(yaml.safe_dump(config, sort_keys=False))  # keys in the dict's order
         command += ["--configfile", str(path)]
     return [*command, *args]
 

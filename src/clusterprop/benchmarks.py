@@ -4,8 +4,9 @@ Usage (from the repository root):
 ``PYTHONPATH=src python -m clusterprop.benchmarks [BENCHMARKS_DIR]`` prints per-rule
 times of the jobs that have run;
 ``PYTHONPATH=src python -m clusterprop.benchmarks sweep [--cores N] [SNAKEMAKE_ARGS...]``
-runs the label-budget sweep (config/sweep.yaml), then prints its ablation table, the
-time per stage and the total wall time;
+times two fixed workloads (the machine's speed, so that sweeps on other days or
+machines compare), runs the label-budget sweep (config/sweep.yaml), then prints its
+ablation table, the time per stage and the total wall time;
 ``PYTHONPATH=src python -m clusterprop.benchmarks folders DIR`` times reading
 Fashion-MNIST as an image folder of 70,000 PNG files (written to DIR first if missing).
 """
@@ -18,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 SWEEP_CONFIG = "config/sweep.yaml"
@@ -69,6 +71,54 @@ def per_rule(jobs: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("total_s", ascending=False).round(1)
 
 
+def machine_speed(*, n_images: int = 5120, n_points: int = 60000) -> dict[str, float]:
+    """Seconds of two fixed workloads like the sweep's costliest stages, on one thread
+    (as a sweep's jobs run), the faster of two runs each: one epoch of the CNN (the
+    ``cnn`` defaults in bfloat16) on ``n_images`` 28 x 28 images, and 20 Lloyd
+    iterations of K-Means (k = 100) on ``n_points`` x 50 points. The inputs are random
+    with a fixed seed: only the time counts. No CNN entry without PyTorch."""
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
+    from clusterprop import network
+
+    rng = np.random.default_rng(0)
+    points = rng.random((n_points, 50))
+    kmeans = KMeans(100, n_init=1, max_iter=20, tol=0, algorithm="lloyd", random_state=0)
+    workloads = {"kmeans": lambda: kmeans.fit(points)}
+    if not network.missing_modules():
+        images = rng.integers(0, 256, (n_images, 28, 28), dtype=np.uint8)
+        labels = rng.integers(0, 10, n_images)
+        settings = network.NetworkSettings(epochs=1, threads=1, device="cpu", precision="bf16")
+        workloads["cnn"] = lambda: network.train_network(
+            images, labels, settings, seed=0, class_names=list("0123456789"), log=lambda _: None
+        )
+    times = {}
+    with threadpool_limits(1):
+        for name, workload in workloads.items():
+            runs = []
+            for _ in range(2):
+                start = time.perf_counter()
+                workload()
+                runs.append(time.perf_counter() - start)
+            times[name] = min(runs)
+    return times
+
+
+def describe_machine_speed(times: dict[str, float], n_images: int = 5120) -> str:
+    rows = {
+        f"CNN, one epoch on {n_images} images (bf16):": times.get("cnn"),
+        "K-Means, 20 iterations (k = 100):": times["kmeans"],
+    }
+    lines = ["machine speed (fixed workloads, one thread, the faster of two runs):"]
+    for label, seconds in rows.items():
+        lines.append(
+            f"  {label:<40}"
+            + ("not timed (no PyTorch)" if seconds is None else f"{seconds:6.2f} s")
+        )
+    return "\n".join(lines)
+
+
 def sweep(argv: list[str]) -> int:
     """Run the sweep with Snakemake, then print its ablation table and stage times."""
     parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks sweep")
@@ -84,6 +134,8 @@ def sweep(argv: list[str]) -> int:
         str(args.cores),
         *snakemake_args,
     ]
+    if "--dry-run" not in snakemake_args and "-n" not in snakemake_args:
+        print(describe_machine_speed(machine_speed()), flush=True)
     print("running:", " ".join(command), flush=True)
     start = time.time()
     result = subprocess.run(command, check=False)

@@ -27,6 +27,21 @@ class ConfigError(ValueError):
     pass
 
 
+def in_key_order(value):
+    """``value`` with the keys of every dict in it sorted (list items keep their order).
+
+    Snakemake tells a changed job by its params' repr, in which a dict's key order
+    shows; the workflow puts its config in this one order, so the same settings
+    written in another order (a config overlay merges keys in the order it meets them;
+    the schema's defaults come last) rerun nothing.
+    """
+    if isinstance(value, dict):
+        return {key: in_key_order(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [in_key_order(item) for item in value]
+    return value
+
+
 def known_n_train(config: dict) -> int | None:
     """Training-set size when it is known before reading the data."""
     dataset = config["dataset"]
