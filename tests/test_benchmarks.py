@@ -59,7 +59,7 @@ def test_sweep_command_runs_snakemake_on_the_sweep_overlay(tmp_path, capsys, mon
 def test_machine_speed_times_the_cnn_and_kmeans_workloads():
     times = machine_speed(n_images=512, n_points=2000)
     assert set(times) == {"cnn", "kmeans"}  # the tests install PyTorch
-    assert all(0 < seconds < 60 for seconds in times.values())
+    assert all(seconds > 0 for seconds in times.values())  # figures, not a speed test
     text = describe_machine_speed(times, n_images=512)
     assert re.search(r"CNN, one epoch on 512 images \(bf16\): +\d+\.\d\d s", text)
     assert re.search(r"K-Means, 20 iterations \(k = 100\): +\d+\.\d\d s", text)
