@@ -24,6 +24,8 @@ import pandas as pd
 
 SWEEP_CONFIG = "config/sweep.yaml"
 ABLATION_TABLE = "results/summary/ablation.md"
+#: images in the machine-speed CNN epoch (machine_speed, describe_machine_speed)
+SPEED_IMAGES = 5120
 
 
 def collect(directory: str | Path, since: float | None = None) -> pd.DataFrame:
@@ -71,7 +73,7 @@ def per_rule(jobs: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("total_s", ascending=False).round(1)
 
 
-def machine_speed(*, n_images: int = 5120, n_points: int = 60000) -> dict[str, float]:
+def machine_speed(*, n_images: int = SPEED_IMAGES, n_points: int = 60000) -> dict[str, float]:
     """Seconds of two fixed workloads like the sweep's costliest stages, on one thread
     (as a sweep's jobs run), the faster of two runs each: one epoch of the CNN (the
     ``cnn`` defaults in bfloat16) on ``n_images`` 28 x 28 images, and 20 Lloyd
@@ -105,7 +107,7 @@ def machine_speed(*, n_images: int = 5120, n_points: int = 60000) -> dict[str, f
     return times
 
 
-def describe_machine_speed(times: dict[str, float], n_images: int = 5120) -> str:
+def describe_machine_speed(times: dict[str, float], n_images: int = SPEED_IMAGES) -> str:
     rows = {
         f"CNN, one epoch on {n_images} images (bf16):": times.get("cnn"),
         "K-Means, 20 iterations (k = 100):": times["kmeans"],
