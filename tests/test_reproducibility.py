@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import TINY_CONFIG
-from workflow_helpers import copy_workflow, snakemake, snakemake_command
+from workflow_helpers import artifact_mtimes, copy_workflow, snakemake, snakemake_command
 
 pytestmark = pytest.mark.slow
 
@@ -41,32 +41,80 @@ def assert_every_artifact_is_complete(results):
             assert path.read_text().startswith("image_id,"), path
 
 
-def test_run_killed_mid_job_resumes_to_the_same_summary(tiny_run, tmp_path):
-    workdir = copy_workflow(tmp_path / "killed")
-    process = subprocess.Popen(
+def start_run(workdir):
+    """The tiny run in the background, in a process group of its own (Snakemake and
+    its jobs), its output kept in a file."""
+    output = (workdir / "run.out").open("w")
+    return subprocess.Popen(
         snakemake_command(workdir, "--cores", "2", config=TINY_CONFIG),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
         env=os.environ,
     )
+
+
+def training_job_running(workdir):
+    """A training job's log whose model is not written yet: the job is running."""
+    for log in workdir.glob("logs/train/**/*.log"):
+        model = workdir / "results/models" / log.relative_to(workdir / "logs/train")
+        if not model.with_suffix("").joinpath("model.skops").exists():
+            return log
+    return None
+
+
+def wait_for_a_training_job(workdir, process):
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if training_job_running(workdir):
+            return
+        time.sleep(0.02)
+    raise AssertionError("no training job was caught running")
+
+
+def refused_for_the_lock(result):
+    """Snakemake's own refusal: it names the directory lock and how to lift a stale one."""
+    text = result.stdout + result.stderr
+    return result.returncode != 0 and "cannot be locked" in text and "--unlock" in text
+
+
+def test_a_second_run_in_the_same_directory_is_refused(tiny_run, tmp_path):
+    """The directory lock (on in the default profile): a second run started while the
+    first one works is refused with a message, and touches nothing of the first's, which
+    then completes. The first run is paused (SIGSTOP) while the second tries, so that it
+    is still running whatever the machine's speed."""
+    workdir = copy_workflow(tmp_path / "busy")
+    first = start_run(workdir)
     try:
-        deadline = time.monotonic() + 300
-        running = None
-        while running is None and time.monotonic() < deadline and process.poll() is None:
-            for log in workdir.glob("logs/train/**/*.log"):
-                model = workdir / "results/models" / log.relative_to(workdir / "logs/train")
-                if not model.with_suffix("").joinpath("model.skops").exists():
-                    running = log
-                    break
-            time.sleep(0.02)
-        assert running is not None, "no training job was caught running"
+        wait_for_a_training_job(workdir, first)
+        os.killpg(first.pid, signal.SIGSTOP)
+        before = artifact_mtimes(workdir)
+        second = snakemake(workdir, "--cores", "2", config=TINY_CONFIG, check=False)
+        assert refused_for_the_lock(second), second.stdout + second.stderr
+        assert artifact_mtimes(workdir) == before  # nothing written, nothing removed
+    finally:
+        os.killpg(first.pid, signal.SIGCONT)
+        first.wait(timeout=600)
+    assert first.returncode == 0, (workdir / "run.out").read_text()
+    assert (workdir / SUMMARY).read_bytes() == (tiny_run / SUMMARY).read_bytes()
+
+
+def test_run_killed_mid_job_resumes_to_the_same_summary(tiny_run, tmp_path):
+    """SIGKILL leaves Snakemake's lock behind: the next run is refused with a message
+    that names --unlock; after it, the same command completes the incomplete jobs."""
+    workdir = copy_workflow(tmp_path / "killed")
+    process = start_run(workdir)
+    try:
+        wait_for_a_training_job(workdir, process)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     assert not (workdir / SUMMARY).exists()
     assert_every_artifact_is_complete(workdir / "results")
 
+    again = snakemake(workdir, "--cores", "2", config=TINY_CONFIG, check=False)
+    assert refused_for_the_lock(again), again.stdout + again.stderr
+    snakemake(workdir, "--unlock", config=TINY_CONFIG)
     snakemake(workdir, "--cores", "2", config=TINY_CONFIG)  # the same command, again
     assert (workdir / SUMMARY).read_bytes() == (tiny_run / SUMMARY).read_bytes()
     assert not list((workdir / "results").rglob(".*.partial*"))

@@ -322,3 +322,23 @@ def test_accuracy_plot_shows_a_ceiling_above_every_curve(tmp_path, monkeypatch):
     plot_accuracy_vs_labels(summary_of(points), str(tmp_path / "plot.png"))
     (axes,) = figures[0].axes
     assert axes.get_ylim()[1] >= 97 + 1
+
+
+def test_accuracy_plot_draws_each_ceiling_in_its_own_line_style(tmp_path, monkeypatch):
+    from clusterprop import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path, dpi: figures.append(fig))
+    points = [p for p in POINTS if p[0] != "all labels"]
+    for name, accuracy in [("all, raw", 0.84), ("all, hog", 0.85), ("all, cnn", 0.9)]:
+        points += [(name, record("all", 60000, "none", seed, accuracy)) for seed in (0, 1)]
+    plot_accuracy_vs_labels(summary_of(points), str(tmp_path / "plot.png"))
+    (axes,) = figures[0].axes
+    ceilings = [line for line in axes.get_lines() if line.get_label().startswith("ceiling")]
+    assert len(ceilings) == 3
+
+    def pattern(line):  # its dashes and dots, in order: two dotted lines look alike
+        _, on_off = line._unscaled_dash_pattern  # (offset, on/off lengths in points)
+        return tuple("dot" if on < 2 else "dash" for on in (on_off or (99,))[::2])
+
+    assert len({pattern(line) for line in ceilings}) == 3, [pattern(c) for c in ceilings]

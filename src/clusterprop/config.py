@@ -13,8 +13,9 @@ import zipfile
 from pathlib import Path
 
 from clusterprop import folders, network
-from clusterprop.data import FASHION_MNIST_CLASSES, DataError
+from clusterprop.data import FASHION_MNIST_CLASSES
 from clusterprop.embed import EMBEDDINGS
+from clusterprop.errors import DataError
 from clusterprop.experiments import ALL, is_network, is_per_cluster, selection_names
 from clusterprop.propagate import PROPAGATIONS, parse_strategy
 from clusterprop.select import SELECTIONS

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from clusterprop.errors import DataError
 from clusterprop.io import atomic_path
 
 logger = logging.getLogger(__name__)
@@ -86,10 +87,6 @@ _IDX_DTYPES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
-
-
-class DataError(ValueError):
-    """A data file is missing, corrupt or of the wrong shape."""
 
 
 # --------------------------------------------------------------------------- IDX

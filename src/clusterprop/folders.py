@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from clusterprop.data import DataError
+from clusterprop.errors import DataError
 
 SPLITS = ("train", "test")
 

@@ -43,7 +43,8 @@ def plot_accuracy_vs_labels(summary: pd.DataFrame, path: str) -> None:
             label=method,
         )
         ax.fill_between(curve.n_labels, mean - std, mean + std, color=colour, alpha=0.18)
-    ceiling_styles = [":", "-.", (0, (1, 3)), (0, (5, 2, 1, 2))]
+    # black and thin, each ceiling its own pattern: dotted, dash-dot, dashed, dash-dot-dot
+    ceiling_styles = [":", "-.", "--", (0, (6, 2, 1, 2, 1, 2))]
     ceilings = summary[summary.selection == "all"]
     for index, (_, full) in enumerate(ceilings.iterrows()):
         ax.axhline(
