@@ -484,10 +484,9 @@ def test_float_images_in_the_unit_range_are_read_as_uint8_ones_are(trained, imag
     np.testing.assert_allclose(mean_uint8, mean_float, atol=1e-6)
 
 
-def test_the_readme_network_example_is_a_valid_config():
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("## A network on the images (cnn)") :]
-    example = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+def test_the_docs_network_example_is_a_valid_config():
+    page = (REPO / "docs/network.md").read_text()
+    example = yaml.safe_load(page.split("```yaml\n", 1)[1].split("```", 1)[0])
     config = merged_config(example)
     check(config)
     assert [m.get("rounds", 1) for m in config["methods"]] == [1, 2, 1]
