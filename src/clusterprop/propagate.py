@@ -192,10 +192,43 @@ def spread(
     kernel, keeps the directed graph, whose normalisation then counts only incoming
     links.
     """
-    from sklearn.semi_supervised import LabelSpreading  # only spread jobs pay for it
-
     given_ids = np.asarray(given_ids, dtype=np.int64)
     given_labels = np.asarray(given_labels, dtype=np.int64)
+    classes, distributions = spread_distributions(
+        given_ids,
+        given_labels,
+        neighbours=neighbours,
+        n_neighbors=n_neighbors,
+        alpha=alpha,
+        max_iter=max_iter,
+        symmetric_graph=symmetric_graph,
+    )
+    if balance_classes:
+        distributions = equal_class_shares(distributions)
+    labels = np.asarray(classes[distributions.argmax(axis=1)], dtype=np.int64)
+    labels[given_ids] = given_labels
+    n = len(labels)
+    given = np.zeros(n, dtype=bool)
+    given[given_ids] = True
+    return TrainingSet(np.arange(n, dtype=np.int64), labels, given)
+
+
+def spread_distributions(
+    given_ids: np.ndarray,
+    given_labels: np.ndarray,
+    *,
+    neighbours: Mapping,
+    n_neighbors: int = 20,
+    alpha: float = 0.9,
+    max_iter: int = 100,
+    symmetric_graph: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The label distribution label spreading settles on for every training image:
+    ``(classes, distributions)``, one column per class among the given labels (in
+    increasing order), rows summing to 1 (0 for images the spreading does not reach).
+    ``spread`` takes each image's most probable class from it."""
+    from sklearn.semi_supervised import LabelSpreading  # only spread jobs pay for it
+
     neighbour_indices = np.asarray(neighbours["indices"])
     n = len(neighbour_indices)
     graph = connectivity_graph(neighbour_indices, n_neighbors)
@@ -206,15 +239,7 @@ def spread(
     model = LabelSpreading(kernel=lambda X, Y: graph, alpha=alpha, max_iter=max_iter)
     # the kernel ignores X; LabelSpreading only needs it for the number of rows
     model.fit(np.zeros((n, 1)), partial)
-    if balance_classes:
-        shares = equal_class_shares(model.label_distributions_)
-        labels = np.asarray(model.classes_[shares.argmax(axis=1)], dtype=np.int64)
-    else:
-        labels = np.asarray(model.transduction_, dtype=np.int64)
-    labels[given_ids] = given_labels
-    given = np.zeros(n, dtype=bool)
-    given[given_ids] = True
-    return TrainingSet(np.arange(n, dtype=np.int64), labels, given)
+    return np.asarray(model.classes_, dtype=np.int64), model.label_distributions_
 
 
 def equal_class_shares(
