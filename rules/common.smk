@@ -20,6 +20,9 @@ from clusterprop.config import check as check_config
 from clusterprop.config import in_key_order
 from clusterprop.data import FASHION_MNIST_FILES
 from clusterprop.labelling import person_labels_problems
+from clusterprop.labellings import given_pattern as given_labelling_pattern
+from clusterprop.labellings import reviewed_pattern as reviewed_labelling_pattern
+from clusterprop.labellings import slug_pattern as labelling_pattern
 from clusterprop.propagate import slug_pattern as propagation_pattern
 from clusterprop.versions import STAGE_VERSIONS
 
@@ -36,6 +39,7 @@ wildcard_constraints:
     k=r"\d+",
     seed=r"\d+",
     selection=grid.selection_pattern(),
+    labelling=labelling_pattern(),
     propagation=propagation_pattern(),
     classifier=r"[A-Za-z0-9_.]+",
     filename="|".join(f.name for f in FASHION_MNIST_FILES),

@@ -1,19 +1,49 @@
+# Labels: an oracle (which may be told to err) or a person gives them; then, where the
+# labeller can err, each label's out-of-fold quality and a review of the most
+# suspicious ones (clusterprop.review). {labelling} says which: clusterprop.labellings.
 # Input and params functions of this stage's rules: clusterprop.jobs.
 person_labels_file = partial(jobs.person_labels_file, config)
+person_reviewed_labels_file = partial(jobs.person_reviewed_labels_file, config)
+oracle_inputs = partial(jobs.oracle_inputs, config)
+oracle_params = partial(jobs.oracle_params, config)
+label_quality_inputs = partial(jobs.label_quality_inputs, config)
+review_inputs = partial(jobs.review_inputs, config)
+review_params = partial(jobs.review_params, config)
 
 
 if config["labelling"] == "oracle":
 
+    rule labeller_model:
+        input:
+            dataset=paths.DATASET,
+        output:
+            model=paths.LABELLER_MODEL,
+        log:
+            "logs/labeller_model.log",
+        benchmark:
+            "benchmarks/labeller_model.tsv"
+        conda:
+            "../envs/ml.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            code_version=STAGE_VERSIONS["label"],
+        script:
+            "../scripts/labeller_model.py"
+
     rule label_with_oracle:
         input:
-            selection=paths.SELECTION,
-            dataset=paths.DATASET,
+            unpack(oracle_inputs),
         output:
             labels=paths.LABELS,
         log:
-            "logs/label_with_oracle/{embedding}/{selection}/seed{seed}.log",
+            "logs/label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
-            "benchmarks/label_with_oracle/{embedding}/{selection}/seed{seed}.tsv"
+            "benchmarks/label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+        wildcard_constraints:
+            labelling=given_labelling_pattern(),
         conda:
             "../envs/ml.yaml"
         resources:
@@ -21,15 +51,39 @@ if config["labelling"] == "oracle":
             runtime=5,
         params:
             code_version=STAGE_VERSIONS["label"],
+            oracle=oracle_params,
         script:
             "../scripts/label_with_oracle.py"
+
+    rule simulate_review:
+        input:
+            unpack(review_inputs),
+        output:
+            labels=paths.LABELS,
+        log:
+            "logs/simulate_review/{embedding}/{selection}/{labelling}/seed{seed}.log",
+        benchmark:
+            "benchmarks/simulate_review/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+        wildcard_constraints:
+            labelling=reviewed_labelling_pattern(),
+        conda:
+            "../envs/ml.yaml"
+        resources:
+            mem_mb=500,
+            runtime=5,
+        params:
+            code_version=STAGE_VERSIONS["review"],
+            oracle=review_params,
+        script:
+            "../scripts/simulate_review.py"
 
 else:
 
     localrules:
         labelling_page,
         import_person_labels,
-        check_person_labels,
+        review_page,
+        import_reviewed_labels,
 
     rule labelling_page:
         input:
@@ -68,9 +122,11 @@ else:
         output:
             labels=paths.LABELS,
         log:
-            "logs/import_person_labels/{embedding}/{selection}/seed{seed}.log",
+            "logs/import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
-            "benchmarks/import_person_labels/{embedding}/{selection}/seed{seed}.tsv"
+            "benchmarks/import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+        wildcard_constraints:
+            labelling="person",
         conda:
             "../envs/ml.yaml"
         params:
@@ -78,28 +134,80 @@ else:
         script:
             "../scripts/import_person_labels.py"
 
-    rule check_person_labels:
+    rule review_page:
         input:
+            label_quality=paths.LABEL_QUALITY,
             labels=paths.LABELS,
-            selection=paths.SELECTION,
-            features=paths.EMBEDDING_TRAIN,
             dataset=paths.DATASET,
         output:
-            table=paths.LABEL_CHECKS_TABLE,
-            grid=report(
-                paths.LABEL_CHECKS_GRID,
-                caption="../report/label_checks.rst",
+            page=report(
+                paths.REVIEW_PAGE,
+                caption="../report/review_page.rst",
+                category="Labelling",
+                subcategory="Review pages",
+            ),
+            sheet=report(
+                paths.REVIEW_SHEET,
+                caption="../report/review_sheet.rst",
                 category="Labelling",
                 subcategory="Labels to look at again",
             ),
         log:
-            "logs/check_person_labels/{embedding}/{selection}/seed{seed}.log",
+            "logs/review_page/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
-            "benchmarks/check_person_labels/{embedding}/{selection}/seed{seed}.tsv"
+            "benchmarks/review_page/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+        wildcard_constraints:
+            labelling="person",
         conda:
             "../envs/ml.yaml"
         params:
-            code_version=STAGE_VERSIONS["label"],
-            n_neighbors=3,
+            code_version=STAGE_VERSIONS["review"],
+            reviewed_labels_path=person_reviewed_labels_file,
         script:
-            "../scripts/check_person_labels.py"
+            "../scripts/review_page.py"
+
+    rule import_reviewed_labels:
+        input:
+            unpack(review_inputs),
+            reviewed=person_reviewed_labels_file,
+            dataset=paths.DATASET,
+        output:
+            labels=paths.LABELS,
+        log:
+            "logs/import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
+        benchmark:
+            "benchmarks/import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+        wildcard_constraints:
+            labelling="person-reviewed",
+        conda:
+            "../envs/ml.yaml"
+        params:
+            code_version=STAGE_VERSIONS["review"],
+        script:
+            "../scripts/import_reviewed_labels.py"
+
+
+rule label_quality:
+    input:
+        unpack(label_quality_inputs),
+        dataset=paths.DATASET,
+    output:
+        label_quality=paths.LABEL_QUALITY,
+    log:
+        "logs/label_quality/{embedding}/{selection}/{labelling}/seed{seed}.log",
+    benchmark:
+        "benchmarks/label_quality/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+    # the labels as given (the review list), or after the review (a robust treatment's)
+    wildcard_constraints:
+        labelling=f"{given_labelling_pattern()}|{reviewed_labelling_pattern()}",
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    params:
+        code_version=STAGE_VERSIONS["review"],
+        settings=grid.review_params(config),
+    script:
+        "../scripts/label_quality.py"

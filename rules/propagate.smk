@@ -3,21 +3,23 @@
 propagation_artifacts = partial(jobs.propagation_artifacts, config)
 propagation_settings = partial(jobs.propagation_settings, config)
 training_set_provenance = partial(jobs.training_set_provenance, config)
+labels_to_propagate = partial(jobs.labels_to_propagate, config)
+robust_params = partial(jobs.robust_params, config)
 
 
 rule propagate_labels:
     input:
         unpack(propagation_artifacts),
+        unpack(labels_to_propagate),
         dataset=paths.DATASET,
         selection=paths.SELECTION,
-        labels=paths.LABELS,
     output:
         training_set=paths.TRAINING_SET,
         record=paths.TRAINING_SET_RECORD,
     log:
-        "logs/propagate_labels/{embedding}/{selection}/{propagation}/seed{seed}.log",
+        "logs/propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.log",
     benchmark:
-        "benchmarks/propagate_labels/{embedding}/{selection}/{propagation}/seed{seed}.tsv"
+        "benchmarks/propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.tsv"
     wildcard_constraints:
         selection=grid.selection_pattern(with_all=False),
     conda:
@@ -29,6 +31,7 @@ rule propagate_labels:
         code_version=STAGE_VERSIONS["propagate"],
         provenance=training_set_provenance,
         settings=propagation_settings,
+        robust=robust_params,
     script:
         "../scripts/propagate_labels.py"
 
@@ -40,11 +43,12 @@ rule all_labels_training_set:
         training_set=paths.TRAINING_SET,
         record=paths.TRAINING_SET_RECORD,
     log:
-        "logs/all_labels_training_set/{embedding}/{selection}/{propagation}/seed{seed}.log",
+        "logs/all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.log",
     benchmark:
-        "benchmarks/all_labels_training_set/{embedding}/{selection}/{propagation}/seed{seed}.tsv"
+        "benchmarks/all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.tsv"
     wildcard_constraints:
         selection=grid.ALL,
+        labelling="truth",
         propagation="none",
     conda:
         "../envs/ml.yaml"

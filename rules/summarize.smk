@@ -24,6 +24,11 @@ rule summarize:
             caption="../report/ablation.rst",
             category="Results",
         ),
+        mistakes=report(
+            paths.SUMMARY["mistakes"],
+            caption="../report/mistakes.rst",
+            category="Results",
+        ),
         accuracy_plot=report(
             paths.SUMMARY["accuracy_plot"],
             caption="../report/accuracy_vs_labels.rst",
@@ -63,9 +68,9 @@ rule plot_representatives:
             category="Representatives",
         ),
     log:
-        "logs/plot_representatives/{embedding}-{selection}-seed{seed}.log",
+        "logs/plot_representatives/{embedding}-{selection}-{labelling}-seed{seed}.log",
     benchmark:
-        "benchmarks/plot_representatives/{embedding}-{selection}-seed{seed}.tsv"
+        "benchmarks/plot_representatives/{embedding}-{selection}-{labelling}-seed{seed}.tsv"
     wildcard_constraints:
         selection=grid.cluster_selection_pattern(),
     conda:

@@ -15,9 +15,9 @@ rule train:
         model=paths.MODEL,
         metrics=paths.METRICS,
     log:
-        "logs/train/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.log",
+        "logs/train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.log",
     benchmark:
-        "benchmarks/train/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.tsv"
+        "benchmarks/train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.tsv"
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:
@@ -43,9 +43,9 @@ rule predict:
     output:
         predictions=paths.PREDICTIONS,
     log:
-        "logs/predict/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.log",
+        "logs/predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.log",
     benchmark:
-        "benchmarks/predict/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}.tsv"
+        "benchmarks/predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.tsv"
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:

@@ -1,22 +1,36 @@
 """Validate the labels file and propagate its labels into a training set with the
-registered propagation the wildcard names."""
+registered propagation the wildcard names; a robust labelling first treats the least
+trustworthy labels (config robust)."""
 
 from clusterprop.io import load_npz, open_npz_files
 from clusterprop.labels import read_labels, read_selection, rows_of
 from clusterprop.logs import configure
 from clusterprop.propagate import parse_strategy, propagate_labels, write_training_set
+from clusterprop.review import labelling_record, read_quality_table, robust_labels
 
 logger = configure(snakemake.log[0])
 dataset = load_npz(snakemake.input.dataset, "y_train", "train_ids", "class_names")
+class_names = dataset["class_names"].tolist()
 selection = read_selection(snakemake.input.selection)
-ids, labels = read_labels(
-    snakemake.input.labels, selection.image_id, dataset["class_names"].tolist()
-)
+ids, labels = read_labels(snakemake.input.labels, selection.image_id, class_names)
+_, as_given = read_labels(snakemake.input.labels_as_given, selection.image_id, class_names)
 rows = rows_of(ids, dataset["train_ids"])
+inputs = snakemake.input.keys()
+review = read_quality_table(snakemake.input.review_list) if "review_list" in inputs else None
+record = labelling_record(as_given, labels, dataset["y_train"][rows], review)
+weights, robust = None, snakemake.params.robust
+if robust is not None:
+    quality = read_quality_table(snakemake.input.label_quality)
+    keep, labels, weights = robust_labels(quality, class_names, robust)
+    rows, labels, weights = rows[keep], labels[keep], weights[keep]
+    weights = weights if robust["action"] == "weight" else None
+    logger.info("robust (%s): %d of %d labels kept", robust["action"], len(rows), len(ids))
 strategy = parse_strategy(snakemake.wildcards.propagation)
 needs = {need: snakemake.input[need] for need in strategy.entry.needs}
 with open_npz_files(needs) as artifacts:
-    training_set = propagate_labels(strategy, rows, labels, artifacts, snakemake.params.settings)
+    training_set = propagate_labels(
+        strategy, rows, labels, artifacts, snakemake.params.settings, weights=weights
+    )
 stats = write_training_set(
     training_set,
     dataset["y_train"],
@@ -24,6 +38,7 @@ stats = write_training_set(
     snakemake.output.record,
     seed=int(snakemake.wildcards.seed),
     provenance=snakemake.params.provenance,
-    class_names=dataset["class_names"].tolist(),
+    class_names=class_names,
+    labelling=record,
 )
 logger.info("%s", stats)

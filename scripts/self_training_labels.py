@@ -7,6 +7,7 @@ from clusterprop.io import load_npz, read_json
 from clusterprop.logs import configure
 from clusterprop.network import neighbour_graph
 from clusterprop.propagate import spread, write_training_set
+from clusterprop.review import LABELLING_RECORD
 
 logger = configure(snakemake.log[0])
 params = snakemake.params.self_training
@@ -19,7 +20,8 @@ graph = neighbour_graph(features, spreading["n_neighbors"])
 training_set = spread(
     propagated["image_ids"][given], propagated["labels"][given], neighbours=graph, **spreading
 )
-provenance = read_json(snakemake.input.propagated_record)["params"]
+round_one = read_json(snakemake.input.propagated_record)
+provenance = round_one["params"]
 stats = write_training_set(
     training_set,
     dataset["y_train"],
@@ -28,5 +30,7 @@ stats = write_training_set(
     seed=int(snakemake.wildcards.seed),
     provenance={**provenance, "self_training": params},
     class_names=dataset["class_names"].tolist(),
+    # the same given labels: what the labeller got wrong, as recorded in round 1
+    labelling={key: round_one.get(key) for key in LABELLING_RECORD},
 )
 logger.info("round %d labels from %d given: %s", params["round"], int(given.sum()), stats)

@@ -10,6 +10,7 @@ from clusterprop.summarize import (
     best_label_efficient_model,
     has_accuracy,
     metrics_table,
+    mistakes_markdown,
     no_accuracy_markdown,
     rounds_markdown,
     rounds_table,
@@ -31,6 +32,7 @@ if has_accuracy(table):
         snakemake.output.ablation,
         ablation_markdown(summary, snakemake.params.methods, snakemake.params.ablation_budgets),
     )
+    write_text(snakemake.output.mistakes, mistakes_markdown(summary))
     plot_accuracy_vs_labels(summary, snakemake.output.accuracy_plot)
     best = best_label_efficient_model(list(records.values()))
     plot_confusion(
@@ -44,6 +46,7 @@ if has_accuracy(table):
 else:  # no labelled test set: say so, and report what is known
     write_text(snakemake.output.tables, no_accuracy_markdown(snakemake.params.runs, records))
     write_text(snakemake.output.ablation, f"# Ablation\n\n{NO_TEST_ACCURACY}\n")
+    write_text(snakemake.output.mistakes, f"# Labelling mistakes\n\n{NO_TEST_ACCURACY}\n")
     for figure in (snakemake.output.accuracy_plot, snakemake.output.confusion_plot):
         plot_message(NO_TEST_ACCURACY, figure)
     logger.info("no test accuracy: %s", NO_TEST_ACCURACY)

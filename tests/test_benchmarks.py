@@ -1,6 +1,8 @@
 import os
 import re
 
+import pytest
+
 from clusterprop import folders
 from clusterprop.benchmarks import collect, describe_machine_speed, machine_speed, main, per_rule
 from conftest import REPO
@@ -43,16 +45,18 @@ def test_stage_span_and_jobs_since(tmp_path):
     assert per_rule(jobs).loc["train", "span_s"] == 30.0
 
 
-def test_sweep_command_runs_snakemake_on_the_sweep_overlay(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("name, table", [("sweep", "ablation.md"), ("mistakes", "mistakes.md")])
+def test_timed_runs_run_snakemake_on_their_overlay(name, table, tmp_path, capsys, monkeypatch):
     workdir = copy_workflow(tmp_path)
     (workdir / "config").mkdir()
-    (workdir / "config/sweep.yaml").write_text((REPO / "config/sweep.yaml").read_text())
+    overlay = f"config/{name}.yaml"
+    (workdir / overlay).write_text((REPO / overlay).read_text())
     monkeypatch.chdir(workdir)
-    assert main(["sweep", "--cores", "1", "--dry-run", "--quiet"]) == 0
+    assert main([name, "--cores", "1", "--dry-run", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "--configfile config/sweep.yaml --cores 1 --dry-run" in out
-    assert "every job was up to date" in out or "no results/summary/ablation.md" in out
-    assert "sweep wall time:" in out
+    assert f"--configfile {overlay} --cores 1 --dry-run" in out
+    assert "every job was up to date" in out or f"no results/summary/{table}" in out
+    assert f"{name} wall time:" in out
     assert "machine speed" not in out  # a dry run times nothing
 
 

@@ -69,8 +69,7 @@ def test_every_relative_link_reaches_a_file_and_its_heading():
 
 def test_every_docs_page_is_linked_from_the_readme():
     linked = {
-        (REPO / target.partition("#")[0]).resolve()
-        for target in relative_links(REPO / "README.md")
+        (REPO / target.partition("#")[0]).resolve() for target in relative_links(REPO / "README.md")
     }
     assert [p.name for p in PAGES[1:] if p.resolve() not in linked] == []
 

@@ -9,7 +9,6 @@ from clusterprop.embed import EMBEDDINGS, embed
 from clusterprop.neighbours import (
     connectivity_graph,
     nearest_neighbours,
-    neighbour_vote,
     typicality,
 )
 from clusterprop.propagate import equal_class_shares, spread, training_set_stats
@@ -112,18 +111,6 @@ def test_most_typical_per_cluster():
     assert chosen.image_id.tolist() == [1, 2]
     assert chosen.distance.tolist() == [0.3, 0.2]
     assert representatives(assignments, distances).image_id.tolist() == [0, 2]
-
-
-def test_neighbour_vote():
-    indices = np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]])
-    labels = np.array([0, 1, 1, -1])
-    majority, share = neighbour_vote(indices, labels, np.array([0, 3]), 3)
-    # image 0: neighbours 1, 2 vote 1 (3 has no label); image 3: 0 votes 0, 1 and 2 vote 1
-    assert majority.tolist() == [1, 1]
-    assert share.tolist() == [1.0, pytest.approx(2 / 3)]
-    # no labelled neighbour: no vote
-    majority, share = neighbour_vote(indices, np.array([-1, -1, -1, 0]), np.array([3]), 3)
-    assert majority.tolist() == [-1] and share.tolist() == [0.0]
 
 
 def test_spreading_follows_the_graph():

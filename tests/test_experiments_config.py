@@ -8,6 +8,7 @@ from clusterprop import experiments as grid
 from clusterprop import jobs
 from clusterprop.config import ConfigError, check, in_key_order
 from clusterprop.experiments import experiments, parse_selection_slug, runs
+from clusterprop.mistakes import FASHION_MNIST_ALIKE
 from conftest import REPO
 from workflow_helpers import merged_config
 
@@ -27,7 +28,8 @@ def validated(overlay: dict) -> dict:
 
 @pytest.fixture
 def config():
-    return load("config.yaml")
+    """The defaults, as the workflow sees them (validated: the schema's defaults set)."""
+    return merged_config({})
 
 
 def test_default_config_reproduces_the_reference_grid(config):
@@ -42,7 +44,9 @@ def test_default_config_reproduces_the_reference_grid(config):
         ("all", None, "none", "lr"),
     }
     assert len(grid) == 5 * 11
-    assert per_seed[0].metrics == ("results/metrics/raw/centroid-k50/none/lr/seed0/metrics.json")
+    assert (
+        per_seed[0].metrics == "results/metrics/raw/centroid-k50/oracle/none/lr/seed0/metrics.json"
+    )
     clustered = {(e.embedding, e.budget) for e in grid if e.uses_clusters}
     assert clustered == {("raw", k) for k in (50, 100, 200, 300)}
 
@@ -207,9 +211,9 @@ def test_summary_runs_and_methods_follow_the_config_order(config):
         "method": "representatives",
         "budget": 50,
         "seed": 0,
-        "metrics": "results/metrics/raw/centroid-k50/none/lr/seed0/metrics.json",
+        "metrics": "results/metrics/raw/centroid-k50/oracle/none/lr/seed0/metrics.json",
     }
-    assert summary[-1]["metrics"] == "results/metrics/raw/all/none/lr/seed4/metrics.json"
+    assert summary[-1]["metrics"] == "results/metrics/raw/all/truth/none/lr/seed4/metrics.json"
     methods = grid.summary_methods(config)
     assert [m["name"] for m in methods] == [m["name"] for m in config["methods"]]
     assert methods[-1]["propagation"] == "none" and methods[-1]["compare_with"] is None
@@ -217,24 +221,36 @@ def test_summary_runs_and_methods_follow_the_config_order(config):
 
 def test_representative_grids_one_per_cluster_selection_of_the_first_seed(config):
     assert grid.representative_grids(config) == [
-        f"results/summary/representatives/raw-centroid-k{k}-seed0.png" for k in (50, 100, 200, 300)
+        f"results/summary/representatives/raw-centroid-k{k}-oracle-seed0.png"
+        for k in (50, 100, 200, 300)
     ]
 
 
 def test_training_set_provenance_records_what_each_piece_used(config):
     config = validated(load("config/sweep.yaml"))
-    centroid = grid.training_set_provenance(config, "hog_pca50", "centroid-k50", "all")
+    centroid = grid.training_set_provenance(config, "hog_pca50", "centroid-k50", "oracle", "all")
     assert centroid["clustering"] == grid.clustering_params(config)
     assert "spreading" not in centroid and "neighbours" not in centroid
     assert centroid["embedding"]["input"] == {"hog": config["embeddings"]["hog"]}
-    spread = grid.training_set_provenance(config, "hog_pca50", "random-n50", "spread")
+    spread = grid.training_set_provenance(config, "hog_pca50", "random-n50", "oracle", "spread")
     assert spread["spreading"] == config["spreading"] and "clustering" not in spread
     assert spread["neighbours"] == {"n_neighbors": 20}
-    typical = grid.training_set_provenance(config, "hog_pca50", "typical-k50", "none")
+    typical = grid.training_set_provenance(config, "hog_pca50", "typical-k50", "oracle", "none")
     assert typical["typicality"] == config["typicality"] and "neighbours" in typical
-    everything = grid.training_set_provenance(config, "raw", "all", "none")
+    everything = grid.training_set_provenance(config, "raw", "all", "truth", "none")
     assert (everything["selection"], everything["budget"]) == ("all", None)
-    assert {"clustering", "neighbours", "spreading"}.isdisjoint(everything)
+    assert {"clustering", "neighbours", "spreading", "review"}.isdisjoint(everything)
+    assert (centroid["labelling"], centroid["oracle"]) == ("oracle", {"error_rate": 0.0})
+    assert "review" not in centroid  # a perfect oracle has nothing to review
+    reviewed = grid.training_set_provenance(
+        config, "hog_pca50", "centroid-k50", "oracle-alike10-reviewed", "spread"
+    )
+    assert reviewed["oracle"] == {
+        "error_rate": 0.1,
+        "mistakes": "alike",
+        "alike_groups": [list(group) for group in FASHION_MNIST_ALIKE],
+    }
+    assert reviewed["review"] == grid.review_params(config) and "robust" not in reviewed
 
 
 def test_person_labelling_targets_and_missing_files(config, tmp_path, monkeypatch):
@@ -254,11 +270,23 @@ def test_person_labelling_targets_and_missing_files(config, tmp_path, monkeypatc
     for _, labels_file in missing:
         (tmp_path / labels_file).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / labels_file).write_text("image_id,label\n")
+    # the labels are in: now the reviews (review.enabled, the default)
+    reviews = grid.missing_person_labels(config)
+    assert reviews[0] == (
+        "results/reviews/raw/centroid-k50/person/seed0/review.html",
+        "labels/raw/centroid-k50/seed0-reviewed.csv",
+    )
+    assert grid.targets(config, reviews) == grid.labelling_pages(config) + grid.review_pages(config)
+    assert "4 reviewed labels file(s)" in grid.waiting_for_labels_message(reviews)
+    for _, reviewed_file in reviews:
+        (tmp_path / reviewed_file).write_text("image_id,label\n")
     assert grid.missing_person_labels(config) == []
     targets = grid.targets(config, [])
     assert "results/summary/metrics.tsv" in targets
-    assert "results/summary/label_checks/raw-centroid-k300-seed0.png" in targets
+    assert "results/reviews/raw/centroid-k300/person/seed0/review_sheet.png" in targets
     assert "Waiting for a person: 4 labels file(s)" in grid.waiting_for_labels_message(missing)
+    config["review"]["enabled"] = False  # no review: the labels files are enough
+    assert grid.missing_person_labels(config) == [] and grid.review_pages(config) == []
 
 
 def test_job_inputs_follow_the_registries():

@@ -64,9 +64,9 @@ TINY = {
 
 
 def default_config() -> dict:
-    """The defaults with TINY merged in as --configfile does (the schema, which does not
-    know the throwaway section yet, is left out)."""
-    config = merged_config(TINY, schema=False)
+    """The defaults with TINY merged in as --configfile does, then the throwaway
+    selection's section (which the schema does not know yet)."""
+    config = merged_config(TINY)
     config["quantile_selection"] = {"quantile": 0.5}
     return config
 
@@ -95,11 +95,11 @@ def test_a_registry_entry_is_all_the_workflow_needs_to_know(monkeypatch):
     assert artifact_paths(entry.needs, embedding="raw", budget=10, seed=0) == {
         "clusters": "results/clusters/raw/k10/seed0/clusters.npz"
     }
-    provenance = experiments.training_set_provenance(config, "raw", "quantile-k10", "all")
+    provenance = experiments.training_set_provenance(config, "raw", "quantile-k10", "oracle", "all")
     assert provenance["quantile_selection"] == {"quantile": 0.5}
     assert "clustering" in provenance and "neighbours" not in provenance
     assert experiments.representative_grids(config) == [
-        "results/summary/representatives/raw-quantile-k10-seed0.png"
+        "results/summary/representatives/raw-quantile-k10-oracle-seed0.png"
     ]
 
 
@@ -128,7 +128,7 @@ def test_a_throwaway_selection_runs_end_to_end(tmp_path, fashion):
     distances, assignments = clusters["distances"], clusters["assignments"]
     for image_id, cluster in zip(chosen.image_id, chosen.cluster, strict=True):
         assert distances[image_id] == distances[assignments == cluster].max()
-    labels = pd.read_csv(workdir / "results/labels/raw/quantile-k10/seed0/labels.csv")
+    labels = pd.read_csv(workdir / "results/labels/raw/quantile-k10/oracle/seed0/labels.csv")
     y_train = fashion["y_train"][:2000]
     assert labels.label.tolist() == [FASHION_MNIST_CLASSES[c] for c in y_train[labels.image_id]]
-    assert (workdir / "results/summary/representatives/raw-quantile-k10-seed0.png").exists()
+    assert (workdir / "results/summary/representatives/raw-quantile-k10-oracle-seed0.png").exists()

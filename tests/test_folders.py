@@ -348,7 +348,7 @@ def test_png_folder_run_agrees_with_the_idx_run(tiny_png_folder, tmp_path):
         assert difference <= max(3 * error, 0.005), (key, difference, error)
 
     predictions = pd.read_csv(
-        workdir / "results/predictions/raw/centroid-k10/all/lr/seed0/predictions.csv",
+        workdir / "results/predictions/raw/centroid-k10/oracle/all/lr/seed0/predictions.csv",
         keep_default_na=False,
     )
     assert len(predictions) == 2500 and predictions.image_id.is_unique
@@ -429,12 +429,28 @@ def test_an_unlabelled_colour_pool_goes_from_the_labelling_page_to_predictions(t
     labels_file.write_text(
         format_labels(selection.image_id, [classes.index(g) for g in given], classes)
     )
+    second = snakemake(workdir, "--cores", "2", config=config)
+    assert "1 reviewed labels file(s) are missing" in second.stdout + second.stderr
+
+    # the review: the page lists the 3 least trustworthy of the 12 labels; all kept
+    quality = pd.read_csv(
+        workdir / "results/reviews/hog/centroid-k12/person/seed0/label_quality.csv", dtype=str
+    )
+    review = quality[quality.listed == "True"]
+    assert (
+        len(review) == 3
+        and (workdir / "results/reviews/hog/centroid-k12/person/seed0/review.html").is_file()
+    )
+    reviewed_file = workdir / "labels/hog/centroid-k12/seed0-reviewed.csv"
+    reviewed_file.write_text(
+        format_labels(review.image_id, [classes.index(g) for g in review.label], classes)
+    )
     snakemake(workdir, "--cores", "2", config=config)
 
-    predictions = pd.read_csv(
-        workdir / "results/predictions/hog/centroid-k12/all/lr/seed0/predictions.csv",
-        keep_default_na=False,
+    predictions_file = (
+        "results/predictions/hog/centroid-k12/person-reviewed/all/lr/seed0/predictions.csv"
     )
+    predictions = pd.read_csv(workdir / predictions_file, keep_default_na=False)
     assert len(predictions) == 240 and set(predictions.split) == {"train"}
     assert all((tmp_path / "photos" / image_id).is_file() for image_id in predictions.image_id)
     assert set(predictions.predicted_label) <= set(classes)
@@ -442,15 +458,10 @@ def test_an_unlabelled_colour_pool_goes_from_the_labelling_page_to_predictions(t
     assert by_id.loc[selection.image_id, "given_label"].tolist() == given
     assert (predictions.probability > 0).all()
     shown = workdir / "results/summary/predictions.csv"
-    assert (
-        shown.read_bytes()
-        == (
-            workdir / "results/predictions/hog/centroid-k12/all/lr/seed0/predictions.csv"
-        ).read_bytes()
-    )
+    assert shown.read_bytes() == (workdir / predictions_file).read_bytes()
     tables = (workdir / "results/summary/tables.md").read_text()
     assert "No test accuracy" in tables and "astronaut" in tables
-    assert (workdir / "results/summary/label_checks/hog-centroid-k12-seed0.png").is_file()
+    assert (workdir / "results/reviews/hog/centroid-k12/person/seed0/review_sheet.png").is_file()
 
 
 def test_the_summary_shows_the_best_label_efficient_model_or_the_most_labels():

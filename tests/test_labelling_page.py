@@ -160,3 +160,58 @@ def test_choices_survive_a_reload_and_partial_export_says_what_is_missing(browse
     assert labels_file.read_text() == format_labels(ids[:2], truth[:2], FASHION_MNIST_CLASSES)
     status = browser.find_element(By.ID, "export-status").text
     assert "4 image(s) still unlabelled" in status
+
+
+@pytest.fixture
+def review_page(tmp_path, fashion, request):
+    """A review page of four labels: given (two of them wrong), suggested, and two
+    similar labelled images each."""
+    ids = np.array([11, 3, 25, 7])
+    truth = fashion["y_train"][ids].astype(int)
+    given = truth.copy()
+    given[[1, 3]] = (truth[[1, 3]] + 1) % 10  # a person's slips: the next digit key
+    others = np.array([40, 19])
+    review = [
+        {
+            "given": given[n],
+            "suggested": truth[n],
+            "similar": [(i, fashion["X_train"][i], fashion["y_train"][i]) for i in others],
+        }
+        for n in range(4)
+    ]
+    html = labelling_page(
+        fashion["X_train"][ids],
+        ids,
+        list(FASHION_MNIST_CLASSES),
+        title="4 of 20 labels (raw, centroid-k20, seed 0)",
+        labels_path=f"labels/{request.node.name}/raw/centroid-k20/seed0-reviewed.csv",
+        review=review,
+    )
+    path = tmp_path / "review.html"
+    path.write_text(html, encoding="utf-8")
+    return path, ids, given, truth
+
+
+def test_review_keep_and_correct_then_export_the_reviewed_labels(browser, review_page):
+    path, ids, given, truth = review_page
+    html = path.read_text()
+    assert html.count("data:image/png;base64,") == 4 + 4 * 2 and "Review 4 of 20" in html
+    open_fresh(browser, path)
+    assert progress(browser) == "0 of 4 reviewed"
+    panel = browser.find_element(By.ID, "review")
+    assert panel.is_displayed()
+    names = FASHION_MNIST_CLASSES
+    assert f"Given: {names[given[0]]}" in panel.text
+    assert f"the others suggest: {names[truth[0]]}" in panel.text
+    assert len(panel.find_elements(By.CSS_SELECTOR, ".similar img")) == 2
+    browser.find_element(By.ID, "progress").click()
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ENTER)  # image 1: right as given, kept
+    body.send_keys(str(truth[1]))  # image 2: a slip, corrected by key
+    browser.find_element(By.ID, "keep").click()  # image 3: kept by the button
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#classes button")
+    buttons[truth[3]].click()  # image 4: corrected by click
+    assert progress(browser) == "4 of 4 reviewed"
+    browser.find_element(By.ID, "export").click()
+    reviewed = exported(browser, "seed0-reviewed.csv")
+    assert reviewed.read_bytes() == format_labels(ids, truth, list(names)).encode("utf-8")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from clusterprop.labels import LabelsFileError, oracle_labels, read_labels, rows_of
+from clusterprop.labels import LabelsFileError, format_labels, read_labels, rows_of, true_classes
 
 CLASSES = ["T-shirt/top", "Trouser", "Bag"]
 
@@ -15,7 +15,7 @@ def write(tmp_path, text):
 def test_oracle_file_round_trips(tmp_path):
     y_train = np.array([2, 0, 1, 1, 0])
     rows = np.array([3, 0, 4])
-    text = oracle_labels(rows.astype(str), y_train[rows], CLASSES)
+    text = format_labels(rows.astype(str), true_classes(y_train, rows), CLASSES)
     assert text == "image_id,label\n3,Trouser\n0,Bag\n4,T-shirt/top\n"
     ids, labels = read_labels(write(tmp_path, text), [3, 0, 4], CLASSES)
     assert ids.tolist() == ["3", "0", "4"]
@@ -25,12 +25,12 @@ def test_oracle_file_round_trips(tmp_path):
 
 def test_paths_as_image_ids_round_trip(tmp_path):
     ids = ["train/Bag/a, b.png", "train/Trouser/0001.png"]
-    text = oracle_labels(ids, [2, 1], CLASSES)
+    text = format_labels(ids, [2, 1], CLASSES)
     assert text.splitlines()[1] == '"train/Bag/a, b.png",Bag'
     read_ids, labels = read_labels(write(tmp_path, text), ids, CLASSES)
     assert read_ids.tolist() == ids and labels.tolist() == [2, 1]
     with pytest.raises(ValueError, match="the oracle needs true labels"):
-        oracle_labels(ids, [2, -1], CLASSES)
+        true_classes(np.array([2, -1]), np.array([0, 1]))
     with pytest.raises(ValueError, match="image id 'x.png' is not in the data set"):
         rows_of(["x.png"], ids)
 

@@ -271,20 +271,21 @@ def test_network_experiments_end_at_their_last_round():
     (experiment,) = [e for e in grid.experiments(config) if e.seed == 0]
     assert experiment.rounds == 3
     assert (
-        experiment.metrics == "results/metrics/raw/centroid-k50/all/cnn/seed0/round3/metrics.json"
+        experiment.metrics
+        == "results/metrics/raw/centroid-k50/oracle/all/cnn/seed0/round3/metrics.json"
     )
     assert grid.classifier_pattern(config, network=True) == "cnn"
     assert grid.classifier_pattern(config, network=False) == "lr"
     wildcards = {**experiment.wildcards, "round": "1"}
     assert jobs.network_training_set(config, wildcards)["training_set"] == (
-        "results/training_sets/raw/centroid-k50/all/seed0/training_set.npz"
+        "results/training_sets/raw/centroid-k50/oracle/all/seed0/training_set.npz"
     )
     wildcards["round"] = "3"
     assert jobs.network_training_set(config, wildcards)["training_set"] == (
-        "results/training_sets/raw/centroid-k50/all/cnn/seed0/round3/training_set.npz"
+        "results/training_sets/raw/centroid-k50/oracle/all/cnn/seed0/round3/training_set.npz"
     )
     assert jobs.previous_round(config, wildcards)["network_outputs"] == (
-        "results/network_outputs/raw/centroid-k50/all/cnn/seed0/round2/outputs.npz"
+        "results/network_outputs/raw/centroid-k50/oracle/all/cnn/seed0/round2/outputs.npz"
     )
     settings = jobs.classifier_params(config, wildcards)
     assert settings["params"]["jitter"] == NetworkSettings().jitter  # defaults filled in
@@ -292,7 +293,7 @@ def test_network_experiments_end_at_their_last_round():
     # round 3 starts from round 2's network; round 1's settings leave out those of
     # later rounds, so changing them cannot rerun round 1
     assert jobs.network_inputs(config, wildcards)["start_weights"] == (
-        "results/models/raw/centroid-k50/all/cnn/seed0/round2/model.safetensors"
+        "results/models/raw/centroid-k50/oracle/all/cnn/seed0/round2/model.safetensors"
     )
     assert jobs.network_params(config, wildcards)["params"]["warm_start_epochs"] == 2
     first = {**wildcards, "round": "1"}
@@ -343,7 +344,7 @@ def network_run(tmp_path_factory, fashion_dir):
 @pytest.mark.slow
 def test_two_rounds_end_to_end(network_run):
     base = network_run / "results"
-    run = "hog_pca/centroid-k30/spread/cnn/seed0"
+    run = "hog_pca/centroid-k30/oracle/spread/cnn/seed0"
     for round_number in (1, 2):
         model = base / f"models/{run}/round{round_number}"
         assert (model / "model.safetensors").stat().st_size > 0
@@ -364,7 +365,7 @@ def test_two_rounds_end_to_end(network_run):
     assert round2["n_labels_given"] == 30 and round2["n_train_labels"] == 4000
     assert round2["params"]["self_training"]["round"] == 2
     given_round1 = load_npz(
-        base / "training_sets/hog_pca/centroid-k30/spread/seed0/training_set.npz"
+        base / "training_sets/hog_pca/centroid-k30/oracle/spread/seed0/training_set.npz"
     )
     given_round2 = load_npz(base / f"training_sets/{run}/round2/training_set.npz")
     np.testing.assert_array_equal(given_round1["given"], given_round2["given"])
@@ -453,7 +454,7 @@ def test_the_summary_has_every_round_of_methods_with_rounds():
         ("two rounds", 1, 2),
     ]
     assert rounds[0]["metrics"].endswith(
-        "hog_pca/centroid-k30/spread/cnn/seed0/round1/metrics.json"
+        "hog_pca/centroid-k30/oracle/spread/cnn/seed0/round1/metrics.json"
     )
     records = {
         run["metrics"]: {

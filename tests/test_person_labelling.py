@@ -1,5 +1,8 @@
-"""labelling: person, end to end: the run stops at the labelling pages, a bad labels
-file is refused before any job, a good one continues the run from the labels on."""
+"""labelling: person, end to end: the run stops at the labelling pages; a bad labels file
+is refused before any job; a labels file with mistakes in it (written by the test) stops
+the run at a review page that lists most of them; a bad reviewed file is refused; the
+reviewed file continues the run from the labels on, and the person's files are only
+ever read."""
 
 import re
 
@@ -17,12 +20,19 @@ pytestmark = pytest.mark.slow
 
 PERSON_CONFIG = {
     "dataset": {"n_train": 2000, "n_test": 500},
+    "embeddings": {
+        "hog": {"method": "hog"},
+        "hog_pca": {"method": "pca", "input": "hog", "n_components": 30},
+    },
     "seeds": [0],
-    "methods": [method("representatives + whole cluster", "raw", "centroid", "all", [60])],
+    "methods": [method("by hand, spread", "hog_pca", "centroid", "spread", [60])],
     "labelling": "person",
 }
-PAGE = "results/labelling/raw/centroid-k60/seed0/labelling.html"
-LABELS = "labels/raw/centroid-k60/seed0.csv"
+DIR = "hog_pca/centroid-k60/seed0"
+PAGE = f"results/labelling/{DIR}/labelling.html"
+LABELS = "labels/hog_pca/centroid-k60/seed0.csv"
+REVIEWED = "labels/hog_pca/centroid-k60/seed0-reviewed.csv"
+REVIEW = "results/reviews/hog_pca/centroid-k60/person/seed0"
 
 
 @pytest.fixture(scope="module")
@@ -44,32 +54,31 @@ def test_run_stops_at_the_labelling_page_and_says_where_the_labels_go(waiting):
     assert not (workdir / "results/models").exists()
 
 
-def person_file(workdir, wrong: dict[int, str] | None = None) -> tuple[str, pd.DataFrame]:
-    selection = pd.read_csv(workdir / "results/selections/raw/centroid-k60/seed0/selection.csv")
-    dataset = np.load(workdir / "results/data/dataset.npz")
-    ids = selection.image_id.to_numpy()
-    names = [FASHION_MNIST_CLASSES[c] for c in dataset["y_train"][ids]]
-    for image_id, name in (wrong or {}).items():
-        names[ids.tolist().index(image_id)] = name
-    text = format_labels(
-        ids, [FASHION_MNIST_CLASSES.index(n) for n in names], FASHION_MNIST_CLASSES
-    )
-    return text, selection
+def selected(workdir):
+    selection = pd.read_csv(workdir / f"results/selections/{DIR}/selection.csv")
+    truth = np.load(workdir / "results/data/dataset.npz")["y_train"][selection.image_id]
+    return selection.image_id.to_numpy(), truth
+
+
+def slips(ids, truth) -> dict[int, int]:
+    """A person's slips: eight images (every seventh) given the class of the next digit
+    key (T-shirt/top 0 -> Trouser 1, ..., Ankle boot 9 -> T-shirt/top 0)."""
+    rows = list(range(0, len(ids), 7))[:8]
+    return {int(ids[row]): (int(truth[row]) + 1) % 10 for row in rows}
 
 
 def test_bad_labels_file_is_refused_before_any_job(waiting, tmp_path):
     workdir, _ = waiting
-    text, selection = person_file(workdir)
-    lines = text.splitlines(keepends=True)
+    ids, truth = selected(workdir)
+    lines = format_labels(ids, truth, FASHION_MNIST_CLASSES).splitlines(keepends=True)
     path = workdir / LABELS
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         path.write_text(lines[0] + lines[1] + lines[1] + "".join(lines[3:]))
         result = snakemake(workdir, "-n", config=PERSON_CONFIG, check=False)
-        first = selection.image_id[0]
         assert result.returncode != 0
         assert re.search(
-            rf"a labels file is invalid.*seed0.csv:3: duplicate image id '{first}'",
+            rf"a labels file is invalid.*seed0.csv:3: duplicate image id '{ids[0]}'",
             result.stdout + result.stderr,
             re.S,
         )
@@ -77,46 +86,95 @@ def test_bad_labels_file_is_refused_before_any_job(waiting, tmp_path):
         path.unlink()
 
 
-def test_labels_file_continues_the_run_downstream_only(waiting):
+@pytest.fixture(scope="module")
+def labelled(waiting):
+    """The person's labels file, eight of its sixty labels wrong: the run goes on to
+    the review page and stops there."""
     workdir, _ = waiting
-    text, selection = person_file(workdir)
-    # a person's slip: an image of the most common labelled class called a Bag
-    truth = pd.Series([line.split(",")[1] for line in text.splitlines()[1:]])
-    common = truth.value_counts().index[0]
-    slipped = int(selection.image_id[truth[truth == common].index[0]])
-    if common == "Bag":
-        pytest.fail("pick another class for the slip")
-    text, _ = person_file(workdir, {slipped: "Bag"})
+    ids, truth = selected(workdir)
+    wrong = slips(ids, truth)
+    given = np.array([wrong.get(int(i), c) for i, c in zip(ids, truth, strict=True)])
     path = workdir / LABELS
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    before = path.stat().st_mtime_ns
+    path.write_text(format_labels(ids, given, FASHION_MNIST_CLASSES))
+    jobs = rules_of(planned_jobs(workdir, PERSON_CONFIG))
+    result = snakemake(workdir, "--cores", "2", config=PERSON_CONFIG)
+    return workdir, jobs, result.stdout + result.stderr, wrong, path
+
+
+def test_labels_with_mistakes_stop_at_a_review_page_that_lists_most_of_them(labelled):
+    workdir, jobs, output, wrong, _ = labelled
+    assert not {"embed", "cluster", "select", "prepare_dataset", "labelling_page"} & set(jobs)
+    assert jobs["import_person_labels"] == 1 and jobs["label_quality"] == 1
+    assert jobs["review_page"] == 1 and "train" not in jobs
+    assert "Waiting for a person: 1 reviewed labels file(s) are missing" in output
+    assert f"open {REVIEW}/review.html" in output and REVIEWED in output
+    quality = pd.read_csv(workdir / f"{REVIEW}/label_quality.csv")
+    review = quality[quality.listed]
+    assert len(review) == 12  # a fifth of the 60 labels
+    caught = set(review.image_id) & set(wrong)
+    assert len(caught) >= 5, (sorted(caught), sorted(wrong))  # chance: 1.6 of the 8
+    html = (workdir / f"{REVIEW}/review.html").read_text()
+    assert html.count('"given":') == 12 and "the others suggest" in html
+    assert not (workdir / "results/models").exists()
+
+
+def test_bad_reviewed_file_is_refused_before_any_job(labelled):
+    workdir, _, _, _, _ = labelled
+    quality = pd.read_csv(workdir / f"{REVIEW}/label_quality.csv", dtype={"image_id": str})
+    unlisted = quality[quality.listed.astype(str) == "False"].iloc[0]
+    other = next(name for name in FASHION_MNIST_CLASSES if name != unlisted.label)
+    path = workdir / REVIEWED
+    try:
+        path.write_text(f"image_id,label\n{unlisted.image_id},{other}\n")
+        result = snakemake(workdir, "-n", config=PERSON_CONFIG, check=False)
+        assert result.returncode != 0
+        assert re.search(
+            rf"seed0-reviewed\.csv:2: changes image '{unlisted.image_id}' .* not on the review",
+            result.stdout + result.stderr,
+        )
+    finally:
+        path.unlink()
+
+
+def test_the_reviewed_file_continues_the_run_downstream_only(labelled):
+    workdir, _, _, wrong, labels_path = labelled
+    ids, truth = selected(workdir)
+    true_of = dict(zip(ids.tolist(), truth.tolist(), strict=True))
+    quality = pd.read_csv(workdir / f"{REVIEW}/label_quality.csv")
+    review = quality[quality.listed]
+    # the person corrects every listed label (the mistakes among them; the others kept)
+    path = workdir / REVIEWED
+    path.write_text(
+        format_labels(review.image_id, [true_of[i] for i in review.image_id], FASHION_MNIST_CLASSES)
+    )
+    labels_text, before = labels_path.read_text(), labels_path.stat().st_mtime_ns
+    reviewed_text, reviewed_before = path.read_text(), path.stat().st_mtime_ns
 
     jobs = rules_of(planned_jobs(workdir, PERSON_CONFIG))
-    assert not {"embed", "cluster", "select", "prepare_dataset", "labelling_page"} & set(jobs)
-    assert jobs["import_person_labels"] == 1 and jobs["train"] == 1
+    assert not {"import_person_labels", "label_quality", "review_page", "embed"} & set(jobs)
+    assert jobs["import_reviewed_labels"] == 1 and jobs["propagate_labels"] == 1
 
     result = snakemake(workdir, "--cores", "2", config=PERSON_CONFIG)
     assert "Waiting for a person" not in result.stdout + result.stderr
-    assert path.read_text() == text and path.stat().st_mtime_ns == before  # never written
-    assert (workdir / "results/labels/raw/centroid-k60/seed0/labels.csv").read_text() == text
+    # the person's files are only read
+    assert labels_path.read_text() == labels_text and labels_path.stat().st_mtime_ns == before
+    assert path.read_text() == reviewed_text and path.stat().st_mtime_ns == reviewed_before
     metrics = pd.read_csv(workdir / "results/summary/metrics.tsv", sep="\t")
-    assert metrics["param.labelling"].tolist() == ["person"]
-    flagged = pd.read_csv(workdir / "results/label_checks/raw/centroid-k60/seed0/disagreements.csv")
-    assert slipped in flagged.image_id.tolist()
-    assert flagged.set_index("image_id").loc[slipped, "label"] == "Bag"
+    (row,) = metrics.itertuples()
+    caught = len(set(review.image_id) & set(wrong))
+    assert row.labelling == "person-reviewed"
+    assert row.given_labels_wrong == pytest.approx(8 / 60)
+    assert row.given_labels_wrong_after_review == pytest.approx((8 - caught) / 60)
+    assert row.mistakes_listed == pytest.approx(caught / 8)
+    assert row.review_share == pytest.approx(12 / 60)
 
 
-def test_report_has_the_labelling_pages_and_label_checks(waiting, tmp_path):
-    workdir, _ = waiting
+def test_report_has_the_labelling_and_review_pages(labelled, tmp_path):
+    workdir = labelled[0]
     if not (workdir / "results/summary/metrics.tsv").exists():
         pytest.skip("needs the completed run of the test before")
     html = build_report(workdir, PERSON_CONFIG, tmp_path)
-    for name in [
-        "labelling.html",
-        "contact_sheet.png",
-        "raw-centroid-k60-seed0.png",
-        "ablation.md",
-    ]:
+    for name in ["labelling.html", "contact_sheet.png", "review.html", "review_sheet.png"]:
         assert name in html, name
     assert "Labels to look at again" in html

@@ -175,6 +175,7 @@ def test_rerun_keeps_untouched_artifacts(clone_of_small_run):
         "results/summary/metrics.tsv",
         "results/summary/tables.md",
         "results/summary/ablation.md",
+        "results/summary/mistakes.md",
         "results/summary/accuracy_vs_labels.png",
         "results/summary/confusion_best.png",
     }

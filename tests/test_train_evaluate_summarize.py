@@ -128,11 +128,12 @@ def test_unwritable_directory_is_a_clear_error(tmp_path):
         write_json(blocker / "metrics.json", {"a": 1})
 
 
-def record(selection, n, propagation, seed, accuracy, embedding="raw"):
+def record(selection, n, propagation, seed, accuracy, embedding="raw", labelling=None):
     return {
         "dataset": "fashion-mnist",
         "embedding": embedding,
         "selection": selection,
+        "labelling": labelling or ("truth" if selection == "all" else "oracle"),
         "n_labels": n,
         "propagation": propagation,
         "classifier": "lr",
@@ -276,7 +277,13 @@ def test_metrics_record_names_the_model_and_keeps_every_parameter():
         "n_train_labels": 4000,
         "propagated_label_accuracy": 0.75,
         "seed": 3,
-        "params": {"selection": "centroid", "budget": 50, "propagation": "all", "x": 1},
+        "params": {
+            "selection": "centroid",
+            "budget": 50,
+            "propagation": "all",
+            "labelling": "oracle",
+            "x": 1,
+        },
     }
     settings = {"name": "logistic_regression", "standardize": False, "params": {"C": 1.0}}
     record = metrics_record(
@@ -298,7 +305,8 @@ def test_metrics_record_names_the_model_and_keeps_every_parameter():
     assert record["params"] == {**training_set_record["params"], "classifier": settings}
     assert "params" in training_set_record  # the caller's record is left as it was
     every_label = dict(training_set_record, params={"selection": "all", "budget": None,
-                                                    "propagation": "none"})  # fmt: skip
+                                                    "propagation": "none",
+                                                    "labelling": "truth"})  # fmt: skip
     record = metrics_record(
         embedding="raw",
         classifier="lr",

@@ -96,23 +96,29 @@ def test_every_artifact_is_cached(small_run):
             clusters = np.load(results / f"clusters/raw/k{k}/seed{seed}/clusters.npz")
             assert clusters["centroids"].shape == (k, 784)
             assert set(np.unique(clusters["assignments"])) == set(range(k))
-            labels = (results / f"labels/raw/centroid-k{k}/seed{seed}/labels.csv").read_text()
+            labels = (
+                results / f"labels/raw/centroid-k{k}/oracle/seed{seed}/labels.csv"
+            ).read_text()
             assert labels.startswith("image_id,label\n") and labels.count("\n") == k + 1
         record = json.loads(
             (
-                results / f"training_sets/raw/centroid-k20/all/seed{seed}/training_set.json"
+                results / f"training_sets/raw/centroid-k20/oracle/all/seed{seed}/training_set.json"
             ).read_text()
         )
         assert record["n_labels_given"] == 20 and record["n_train_labels"] == 5000
-        model = load_model(results / f"models/raw/centroid-k20/all/lr/seed{seed}/model.skops")
+        model = load_model(
+            results / f"models/raw/centroid-k20/oracle/all/lr/seed{seed}/model.skops"
+        )
         training_set = np.load(
-            results / f"training_sets/raw/centroid-k20/all/seed{seed}/training_set.npz"
+            results / f"training_sets/raw/centroid-k20/oracle/all/seed{seed}/training_set.npz"
         )
         # a class no representative shows cannot be learnt: the model knows the labelled ones
         assert model.classes_.tolist() == np.unique(training_set["labels"]).tolist()
         assert model.coef_.shape == (len(model.classes_), 784)
         metrics = json.loads(
-            (results / f"metrics/raw/centroid-k20/closest75/lr/seed{seed}/metrics.json").read_text()
+            (
+                results / f"metrics/raw/centroid-k20/oracle/closest75/lr/seed{seed}/metrics.json"
+            ).read_text()
         )
         assert metrics["n_labels"] == 20 and metrics["seed"] == seed
         assert np.sum(metrics["confusion_matrix"]) == 1000
@@ -120,7 +126,7 @@ def test_every_artifact_is_cached(small_run):
         assert metrics["params"]["classifier"]["params"]["tol"] == 0.001
         svm = json.loads(
             (
-                results / f"metrics/hog_pca/centroid-k20/spread/svm/seed{seed}/metrics.json"
+                results / f"metrics/hog_pca/centroid-k20/oracle/spread/svm/seed{seed}/metrics.json"
             ).read_text()
         )
         assert svm["params"]["embedding"]["input"] == {"hog": {"method": "hog"}}
@@ -140,15 +146,17 @@ def test_every_artifact_is_cached(small_run):
         assert (typical.distance >= centroid.distance).all()
     tables = (results / "summary/tables.md").read_text()
     assert re.search(
-        r"\| representatives \+ whole cluster\s*\| raw\s*\| centroid\s*\|\s*20 \| all\s*\|", tables
+        r"\| representatives \+ whole cluster\s*\| raw\s*\| centroid\s*\| oracle\s*"
+        r"\|\s*20 \| all\s*\|",
+        tables,
     )
     ablation = (results / "summary/ablation.md").read_text()
     assert "| hog: + spreading " in ablation and "propagated labels" in ablation
     for name in [
         "accuracy_vs_labels.png",
         "confusion_best.png",
-        "representatives/raw-centroid-k10-seed0.png",
-        "representatives/hog_pca-typical-k20-seed0.png",
+        "representatives/raw-centroid-k10-oracle-seed0.png",
+        "representatives/hog_pca-typical-k20-oracle-seed0.png",
     ]:
         assert Image.open(results / "summary" / name).size[0] > 300
     assert list(small_run.glob("benchmarks/cluster/raw/k20/seed1.tsv"))
@@ -199,7 +207,7 @@ def test_report_builds_from_the_run_requirements_alone(
         "ablation.md",
         "accuracy_vs_labels.png",
         "confusion_best.png",
-        "raw-centroid-k20-seed0.png",
-        "hog_pca-typical-k20-seed0.png",
+        "raw-centroid-k20-oracle-seed0.png",
+        "hog_pca-typical-k20-oracle-seed0.png",
     ]:
         assert name in html, name

@@ -6,7 +6,8 @@ times of the jobs that have run;
 ``PYTHONPATH=src python -m clusterprop.benchmarks sweep [--cores N] [SNAKEMAKE_ARGS...]``
 times two fixed workloads (the machine's speed, so that sweeps on other days or
 machines compare), runs the label-budget sweep (config/sweep.yaml), then prints its
-ablation table, the time per stage and the total wall time;
+ablation table, the time per stage and the total wall time; ``... mistakes`` does the
+same for the labelling-mistakes benchmark (config/mistakes.yaml, its mistakes table);
 ``PYTHONPATH=src python -m clusterprop.benchmarks folders DIR`` times reading
 Fashion-MNIST as an image folder of 70,000 PNG files (written to DIR first if missing).
 """
@@ -22,8 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SWEEP_CONFIG = "config/sweep.yaml"
-ABLATION_TABLE = "results/summary/ablation.md"
+#: the timed runs: their config overlay and the summary table they print at the end
+TIMED_RUNS = {
+    "sweep": ("config/sweep.yaml", "results/summary/ablation.md"),
+    "mistakes": ("config/mistakes.yaml", "results/summary/mistakes.md"),
+}
 #: images in the machine-speed CNN epoch (machine_speed, describe_machine_speed)
 SPEED_IMAGES = 5120
 
@@ -121,9 +125,10 @@ def describe_machine_speed(times: dict[str, float], n_images: int = SPEED_IMAGES
     return "\n".join(lines)
 
 
-def sweep(argv: list[str]) -> int:
-    """Run the sweep with Snakemake, then print its ablation table and stage times."""
-    parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks sweep")
+def timed_run(name: str, argv: list[str]) -> int:
+    """Run one of ``TIMED_RUNS`` with Snakemake, then print its table and stage times."""
+    config, table = TIMED_RUNS[name]
+    parser = argparse.ArgumentParser(prog=f"python -m clusterprop.benchmarks {name}")
     parser.add_argument("--cores", default="all", help="cores for Snakemake (default: all)")
     args, snakemake_args = parser.parse_known_args(argv)
     command = [
@@ -131,7 +136,7 @@ def sweep(argv: list[str]) -> int:
         "-m",
         "snakemake",
         "--configfile",
-        SWEEP_CONFIG,
+        config,
         "--cores",
         str(args.cores),
         *snakemake_args,
@@ -146,10 +151,10 @@ def sweep(argv: list[str]) -> int:
         print(f"snakemake failed (exit {result.returncode}) after {wall:.0f} s", file=sys.stderr)
         return result.returncode
     print()
-    if Path(ABLATION_TABLE).exists():
-        print(Path(ABLATION_TABLE).read_text())
+    if Path(table).exists():
+        print(Path(table).read_text())
     else:
-        print(f"no {ABLATION_TABLE} (a dry run?)")
+        print(f"no {table} (a dry run?)")
     jobs = collect("benchmarks", since=start)
     if jobs.empty:
         print("every job was up to date: nothing was timed (remove results/ to time all)")
@@ -157,7 +162,7 @@ def sweep(argv: list[str]) -> int:
         print("time per stage (jobs that ran now; span = first start to last end):")
         print(per_rule(jobs).to_string())
         print(f"\n{len(jobs)} jobs, {jobs.seconds.sum():.0f} s of job time")
-    print(f"sweep wall time: {wall:.0f} s ({wall / 60:.1f} min)")
+    print(f"{name} wall time: {wall:.0f} s ({wall / 60:.1f} min)")
     return 0
 
 
@@ -202,8 +207,8 @@ def read_folders(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "sweep":
-        return sweep(argv[1:])
+    if argv and argv[0] in TIMED_RUNS:
+        return timed_run(argv[0], argv[1:])
     if argv and argv[0] == "folders":
         return read_folders(argv[1:])
     directory = Path(argv[0] if argv else "benchmarks")

@@ -85,7 +85,7 @@ def check(config: dict) -> None:
     """Raise ``ConfigError`` listing every problem, each naming its key."""
     problems = _dataset_problems(config) + _embedding_problems(config)
     problems += _classifier_problems(config) + _method_problems(config)
-    problems += _network_problems(config)
+    problems += _network_problems(config) + _oracle_problems(config)
     graph_size = config["neighbours"]["n_neighbors"]
     for section in _sections_on_the_graph():
         if config[section]["n_neighbors"] > graph_size:
@@ -305,7 +305,13 @@ def _method_problems(config: dict) -> list[str]:
                 problems.append(f"{where}.budgets: selection all uses every label, no budgets")
             if strategy is not None and strategy.kind != "none":
                 problems.append(f"{where}.propagation: selection all has nothing to propagate")
+            problems += [
+                f"{where}.{key}: selection all uses the data set's own labels, no labeller"
+                for key in ("oracle", "review", "robust")
+                if key in method
+            ]
             continue
+        problems += _labelling_problems(config, method, where, strategy)
         if "budgets" not in method:
             problems.append(f"{where}.budgets: required for selection {selection}")
             continue
@@ -325,3 +331,42 @@ def _method_problems(config: dict) -> list[str]:
         if method.get("compare_with") is not None and method["compare_with"] not in names:
             problems.append(f"{where}.compare_with: no method named {method['compare_with']!r}")
     return problems
+
+
+def _labelling_problems(config: dict, method: dict, where: str, strategy) -> list[str]:
+    """A method's labeller, review and robust treatment."""
+    problems = []
+    if "oracle" in method and config["labelling"] != "oracle":
+        problems.append(f"{where}.oracle: oracle settings need labelling: oracle")
+    if (
+        method.get("robust")
+        and config["robust"]["action"] == "weight"
+        and strategy is not None
+        and not strategy.entry.weighted
+    ):
+        problems.append(
+            f"{where}.robust: robust.action weight needs a propagation that weighs its "
+            f"labels (spread), not {strategy.name}"
+        )
+    return problems
+
+
+def _oracle_problems(config: dict) -> list[str]:
+    """The oracle's look-alike groups name classes of the data set."""
+    groups = config["oracle"]["alike_groups"]
+    names = config["dataset"]["class_names"]
+    if groups is None:
+        return []
+    if names is None and config["dataset"]["format"] == "fashion-mnist":
+        names = list(FASHION_MNIST_CLASSES)
+    layout = folder_layout(config)
+    if names is None and layout is not None and layout.labelled:
+        names = layout.class_names
+    if names is None:
+        return []
+    unknown = sorted({name for group in groups for name in group} - set(names))
+    return (
+        [f"oracle.alike_groups: unknown classes {unknown} (classes: {list(names)})"]
+        if unknown
+        else []
+    )

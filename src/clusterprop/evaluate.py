@@ -54,6 +54,7 @@ def metrics_record(
         "embedding": embedding,
         "classifier": classifier,
         "selection": provenance["selection"],
+        "labelling": provenance["labelling"],
         "n_labels": budget if budget is not None else record["n_train_labels"],
         "propagation": provenance["propagation"],
         **test_metrics,

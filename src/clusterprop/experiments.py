@@ -11,10 +11,13 @@ fill params, and by tests.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from clusterprop import paths
+from clusterprop.data import FASHION_MNIST_CLASSES
+from clusterprop.labellings import ORACLE, PERSON, TRUTH, Labelling, parse_labelling
+from clusterprop.mistakes import FASHION_MNIST_ALIKE
 from clusterprop.network import NetworkSettings, settings_record
 from clusterprop.propagate import Strategy, parse_strategy
 from clusterprop.registry import lookup, settings_of
@@ -60,6 +63,8 @@ class Experiment:
     #: self-training rounds of a network classifier (its model is the last round's);
     #: None for the other classifiers
     rounds: int | None = None
+    #: who gave the labels and what became of them (``labellings``, path spelling)
+    labelling: str = ORACLE
 
     @property
     def selection_slug(self) -> str:
@@ -70,6 +75,7 @@ class Experiment:
         return {
             "embedding": self.embedding,
             "selection": self.selection_slug,
+            "labelling": self.labelling,
             "propagation": self.propagation.slug,
             "classifier": self.classifier,
             "seed": self.seed,
@@ -140,12 +146,40 @@ def method_budgets(method: dict) -> list[int | None]:
     return [None] if method["selection"] == ALL else list(method["budgets"])
 
 
+def oracle_settings(config: dict, method: dict) -> dict:
+    """The oracle a method's labels come from: the config's ``oracle`` with the
+    method's own ``oracle`` settings over it."""
+    return {**config["oracle"], **method.get("oracle", {})}
+
+
+def method_labelling(config: dict, method: dict) -> Labelling:
+    """Who labels a method's selections, and whether the labels are reviewed or treated
+    as suspicious (``review`` and ``robust``, the method's or the config's) when the
+    labeller can err."""
+    if method["selection"] == ALL:
+        return Labelling(TRUTH)
+    if config["labelling"] == PERSON:
+        labelling = Labelling(PERSON)
+    else:
+        oracle = oracle_settings(config, method)
+        rate = float(oracle["error_rate"])
+        labelling = Labelling(ORACLE, rate, oracle["mistakes"] if rate else None)
+    if not labelling.can_err:
+        return labelling
+    return replace(
+        labelling,
+        reviewed=method.get("review", config["review"]["enabled"]),
+        robust=method.get("robust", False),
+    )
+
+
 def runs(config: dict) -> list[Run]:
     """Every (method, budget, seed) the config asks for, in config order."""
     out = []
     for method in config["methods"]:
         strategy = parse_strategy(method.get("propagation", "none"))
         rounds = method.get("rounds", 1) if is_network(config, method["classifier"]) else None
+        labelling = method_labelling(config, method).slug
         for budget in method_budgets(method):
             for seed in config["seeds"]:
                 experiment = Experiment(
@@ -156,6 +190,7 @@ def runs(config: dict) -> list[Run]:
                     method["classifier"],
                     seed,
                     rounds,
+                    labelling,
                 )
                 out.append(Run(method["name"], experiment))
     return out
@@ -206,9 +241,55 @@ def classifier_params(config: dict, classifier: str) -> dict:
     return settings
 
 
-def training_set_provenance(config: dict, embedding: str, selection: str, propagation: str):
-    """What produced a labelled set (``selection`` and ``propagation`` in path spelling),
-    recorded with it and with every metric after it."""
+def alike_groups(config: dict) -> list[list[str]] | None:
+    """The groups of look-alike classes an oracle's ``alike`` mistakes stay within: the
+    config's, else Fashion-MNIST's for a data set with its classes, else None (an
+    oracle then makes ``ambiguous`` mistakes instead)."""
+    if config["oracle"]["alike_groups"] is not None:
+        return [list(group) for group in config["oracle"]["alike_groups"]]
+    dataset = config["dataset"]
+    names = dataset["class_names"]
+    if dataset["format"] == "fashion-mnist" or names == list(FASHION_MNIST_CLASSES):
+        return [list(group) for group in FASHION_MNIST_ALIKE]
+    return None
+
+
+def labeller_params(config: dict, labelling: str) -> dict:
+    """What an oracle's labels depend on: its error rate and the kind of its mistakes
+    (``alike`` without groups of look-alike classes becomes ``ambiguous``)."""
+    spec = parse_labelling(labelling)
+    if spec.labeller != ORACLE or spec.error_rate == 0:
+        return {"error_rate": 0.0}
+    kind, groups = spec.mistakes, None
+    if kind == "alike":
+        groups = alike_groups(config)
+        kind = "alike" if groups else "ambiguous"
+    return {"error_rate": spec.error_rate, "mistakes": kind, "alike_groups": groups}
+
+
+def review_params(config: dict) -> dict:
+    """What the label quality scores and the review list depend on."""
+    return {"review": dict(config["review"]), "spreading": dict(config["spreading"])}
+
+
+def labelling_provenance(config: dict, labelling: str) -> dict:
+    """Who gave the labels (the oracle's settings), and the review or treatment after."""
+    spec = parse_labelling(labelling)
+    provenance = {"labelling": labelling, "labeller": spec.labeller}
+    if spec.labeller == ORACLE:
+        provenance["oracle"] = labeller_params(config, labelling)
+    if spec.reviewed or spec.robust:  # both rank the labels by the same quality
+        provenance["review"] = review_params(config)
+    if spec.robust:
+        provenance["robust"] = dict(config["robust"])
+    return provenance
+
+
+def training_set_provenance(
+    config: dict, embedding: str, selection: str, labelling: str, propagation: str
+):
+    """What produced a labelled set (``selection``, ``labelling`` and ``propagation`` in
+    path spelling), recorded with it and with every metric after it."""
     kind, budget = parse_selection_slug(selection)
     strategy = parse_strategy(propagation)
     provenance = {
@@ -217,7 +298,7 @@ def training_set_provenance(config: dict, embedding: str, selection: str, propag
         "selection": kind,
         "budget": budget,
         "propagation": strategy.name,
-        "labelling": config["labelling"],
+        **labelling_provenance(config, labelling),
     }
     entries = [strategy.entry] if kind == ALL else [SELECTIONS[kind], strategy.entry]
     needs = {need for entry in entries for need in entry.needs}
@@ -283,12 +364,20 @@ def summary_methods(config: dict) -> list[dict]:
     ]
 
 
+def given_labelling(experiment: Experiment) -> str:
+    """The labels of an experiment's selection as the labeller gave them (path spelling)."""
+    return parse_labelling(experiment.labelling).as_given.slug
+
+
 def representative_grids(config: dict) -> list[str]:
-    """One grid of labelled images per cluster selection, for the first seed."""
+    """One grid of labelled images per cluster selection and labeller, first seed."""
     seed = config["seeds"][0]
     grids = [
         paths.REPRESENTATIVES_GRID.format(
-            embedding=e.embedding, selection=e.selection_slug, seed=seed
+            embedding=e.embedding,
+            selection=e.selection_slug,
+            labelling=given_labelling(e),
+            seed=seed,
         )
         for e in experiments(config)
         if e.uses_clusters and e.seed == seed
@@ -307,9 +396,27 @@ def selections_to_label(config: dict) -> list[dict]:
     return [{"embedding": m, "selection": s, "seed": seed} for m, s, seed in keys]
 
 
+def selections_to_review(config: dict) -> list[dict]:
+    """Wildcards (embedding, selection, seed) of every selection whose labels a person
+    reviews (labelling person, a method with review on)."""
+    keys = dict.fromkeys(
+        (e.embedding, e.selection_slug, e.seed)
+        for e in experiments(config)
+        if parse_labelling(e.labelling).labeller == PERSON and parse_labelling(e.labelling).reviewed
+    )
+    return [{"embedding": m, "selection": s, "seed": seed} for m, s, seed in keys]
+
+
 def person_labels_path(labels_dir: str, embedding: str, selection: str, seed: int) -> str:
     """Where the workflow expects a person's labels file for one selection."""
     return paths.PERSON_LABELS.format(
+        labels_dir=labels_dir, embedding=embedding, selection=selection, seed=seed
+    )
+
+
+def person_reviewed_labels_path(labels_dir: str, embedding: str, selection: str, seed: int):
+    """Where the workflow expects a person's reviewed labels file for one selection."""
+    return paths.PERSON_REVIEWED_LABELS.format(
         labels_dir=labels_dir, embedding=embedding, selection=selection, seed=seed
     )
 
@@ -322,19 +429,31 @@ def labelling_pages(config: dict) -> list[str]:
     ]
 
 
-def label_check_grids(config: dict) -> list[str]:
-    return [paths.LABEL_CHECKS_GRID.format(**w) for w in selections_to_label(config)]
+def review_pages(config: dict) -> list[str]:
+    return [
+        template.format(**wildcards, labelling=PERSON)
+        for wildcards in selections_to_review(config)
+        for template in (paths.REVIEW_PAGE, paths.REVIEW_SHEET)
+    ]
 
 
 def missing_person_labels(config: dict) -> list[tuple[str, str]]:
-    """(page, expected labels file) for each selection still waiting for a person."""
-    if config["labelling"] != "person":
+    """(page, expected file) for each selection still waiting for a person: its labels
+    file (the labelling page), or, once every labels file is there, its reviewed labels
+    file (the review page)."""
+    if config["labelling"] != PERSON:
         return []
     missing = []
     for wildcards in selections_to_label(config):
         path = person_labels_path(config["labels_dir"], **wildcards)
         if not Path(path).exists():
             missing.append((paths.LABELLING_PAGE.format(**wildcards), path))
+    if missing:
+        return missing
+    for wildcards in selections_to_review(config):
+        path = person_reviewed_labels_path(config["labels_dir"], **wildcards)
+        if not Path(path).exists():
+            missing.append((paths.REVIEW_PAGE.format(**wildcards, labelling=PERSON), path))
     return missing
 
 
@@ -357,21 +476,27 @@ def predictions(config: dict) -> list[str]:
 
 
 def targets(config: dict, missing_labels: list) -> list[str]:
-    """Everything, or, while a person's labels files are missing, the labelling pages
-    (the run stops there and says what to label)."""
+    """Everything, or, while a person's files are missing, the pages that ask for them
+    (the run stops there and says what to label, then what to review)."""
     outputs = [*paths.SUMMARY.values(), *representative_grids(config), *predictions(config)]
-    if config["labelling"] == "person":
-        if missing_labels:
-            return labelling_pages(config)
-        return [*outputs, *labelling_pages(config), *label_check_grids(config)]
-    return outputs
+    if config["labelling"] != PERSON:
+        return outputs
+    pages = labelling_pages(config)
+    if missing_labels and missing_labels[0][0] in pages:
+        return pages  # the labels first: reviews are of labels given
+    pages += review_pages(config)
+    return pages if missing_labels else [*outputs, *pages]
 
 
 def waiting_for_labels_message(missing_labels: list[tuple[str, str]]) -> str:
+    review_page = Path(paths.REVIEW_PAGE).name
+    reviews = all(Path(page).name == review_page for page, _ in missing_labels)
+    what = "reviewed labels file(s)" if reviews else "labels file(s)"
     pages = "\n".join(
-        f"  open {page}\n    save its labels file as {path}" for page, path in missing_labels
+        f"  open {page}\n    save its {'reviewed ' if reviews else ''}labels file as {path}"
+        for page, path in missing_labels
     )
     return (
-        f"\nWaiting for a person: {len(missing_labels)} labels file(s) are missing.\n"
+        f"\nWaiting for a person: {len(missing_labels)} {what} are missing.\n"
         f"{pages}\nThen run snakemake again: it continues from the labels.\n"
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from clusterprop import experiments as grid
 from clusterprop import paths
 from clusterprop.data import FASHION_MNIST_FILES, FASHION_MNIST_URL, resolve_fashion_mnist_dir
+from clusterprop.labellings import TRUTH, parse_labelling
 from clusterprop.network import LATER_ROUND_SETTINGS, NetworkSettings, warm_started
 from clusterprop.propagate import parse_strategy
 from clusterprop.registry import artifact_paths, settings_of
@@ -106,6 +107,87 @@ def person_labels_file(config: dict, wildcards: Wildcards) -> str:
     )
 
 
+def person_reviewed_labels_file(config: dict, wildcards: Wildcards) -> str:
+    """Where a person's reviewed labels file for a selection is expected."""
+    return grid.person_reviewed_labels_path(
+        config["labels_dir"], wildcards["embedding"], wildcards["selection"], wildcards["seed"]
+    )
+
+
+def _as_given(wildcards: Wildcards) -> dict:
+    """The wildcards of the labels as the labeller gave them."""
+    labelling = parse_labelling(wildcards["labelling"]).as_given.slug
+    return {**wildcards, "labelling": labelling}
+
+
+def oracle_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """What an oracle reads: the images to label, the data set (their true labels), and
+    for ambiguous mistakes the model they follow."""
+    inputs = {"selection": paths.SELECTION.format(**wildcards), "dataset": paths.DATASET}
+    if grid.labeller_params(config, wildcards["labelling"]).get("mistakes") == "ambiguous":
+        inputs["labeller_model"] = paths.LABELLER_MODEL
+    return inputs
+
+
+def oracle_params(config: dict, wildcards: Wildcards) -> dict:
+    return grid.labeller_params(config, wildcards["labelling"])
+
+
+def label_quality_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """What the out-of-fold scores of a selection's labels read: the labels, the
+    embedding's neighbour graph (spreading) and features (logistic regression, and the
+    review page's similar images)."""
+    return {
+        "labels": paths.LABELS.format(**wildcards),
+        "selection": paths.SELECTION.format(**wildcards),
+        "neighbours": paths.NEIGHBOURS.format(**wildcards),
+        "features": paths.EMBEDDING_TRAIN.format(**wildcards),
+    }
+
+
+def review_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """What a review of a selection's labels reads: the labels as given and their review
+    list (and, for an oracle's simulated review, what its own labels read)."""
+    given = _as_given(wildcards)
+    inputs = {
+        "labels": paths.LABELS.format(**given),
+        "label_quality": paths.LABEL_QUALITY.format(**given),
+    }
+    if config["labelling"] == "oracle":
+        inputs.update(oracle_inputs(config, given))
+    return inputs
+
+
+def review_params(config: dict, wildcards: Wildcards) -> dict:
+    """A simulated reviewer errs as the oracle does."""
+    return oracle_params(config, _as_given(wildcards))
+
+
+def labels_to_propagate(config: dict, wildcards: Wildcards) -> dict[str, str]:
+    """The labels a propagation starts from (the reviewed ones after a review), the
+    labels as given (what the labeller got wrong is recorded), after a review its
+    review list, and for a robust treatment the quality of the labels it treats."""
+    spec = parse_labelling(wildcards["labelling"])
+    given = _as_given(wildcards)
+    before_robust = {**wildcards, "labelling": spec.before_robust.slug}
+    inputs = {
+        "labels": paths.LABELS.format(**before_robust),
+        "labels_as_given": paths.LABELS.format(**given),
+    }
+    if spec.reviewed:
+        inputs["review_list"] = paths.LABEL_QUALITY.format(**given)
+    if spec.robust:
+        inputs["label_quality"] = paths.LABEL_QUALITY.format(**before_robust)
+    return inputs
+
+
+def robust_params(config: dict, wildcards: Wildcards) -> dict | None:
+    """The robust treatment of suspicious labels, for a robust labelling only."""
+    if not parse_labelling(wildcards["labelling"]).robust:
+        return None
+    return dict(config["robust"])
+
+
 # ---------------------------------------------------------------- propagate, train
 
 
@@ -128,6 +210,7 @@ def training_set_provenance(config: dict, wildcards: Wildcards) -> dict:
         config,
         wildcards["embedding"],
         wildcards.get("selection", grid.ALL),
+        wildcards.get("labelling", TRUTH),
         wildcards.get("propagation", "none"),
     )
 

@@ -32,11 +32,13 @@ def format_labels(image_ids: Sequence, class_indices: Sequence[int], class_names
     return buffer.getvalue()
 
 
-def oracle_labels(image_ids: Sequence, true_classes: Sequence[int], class_names) -> str:
-    """The labels file a perfect annotator would write: the true classes."""
-    if np.any(np.asarray(true_classes) < 0):
+def true_classes(y_true: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The true classes of some training images, for the oracle; refused when some have
+    none (an unlabelled image folder)."""
+    classes = np.asarray(y_true)[np.asarray(rows)]
+    if np.any(classes < 0):
         raise ValueError("the oracle needs true labels, and some selected images have none")
-    return format_labels(image_ids, true_classes, class_names)
+    return classes.astype(np.int64)
 
 
 def read_selection(path: str | os.PathLike) -> pd.DataFrame:

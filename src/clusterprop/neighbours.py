@@ -1,8 +1,8 @@
 """The k-nearest-neighbour graph of an embedding's training images.
 
 Computed once per embedding and shared: label spreading builds its graph from it,
-typicality selection scores images by it, and the labelling report uses it to find
-labels that disagree with an image's neighbours.
+typicality selection scores images by it, and the label quality scores of a review
+spread the other labels over it.
 """
 
 from __future__ import annotations
@@ -52,24 +52,3 @@ def typicality(distances: np.ndarray, n_neighbors: int) -> np.ndarray:
             f"{n_neighbors} neighbours asked for, but the graph holds {distances.shape[1]}"
         )
     return 1.0 / (distances[:, :n_neighbors].astype(np.float64).mean(axis=1) + 1e-12)
-
-
-def neighbour_vote(
-    indices: np.ndarray, labels: np.ndarray, ids: np.ndarray, n_neighbors: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each of ``ids``: the most common label among its neighbours, and its share.
-
-    ``labels`` holds a label for every training image (-1 = none); neighbours without
-    a label do not vote. Ties go to the lower label; an image no neighbour votes for
-    gets -1 and share 0.
-    """
-    votes = labels[indices[ids, :n_neighbors]]
-    majority = np.full(len(ids), -1, dtype=np.int64)
-    share = np.zeros(len(ids))
-    for row, row_votes in enumerate(votes):
-        row_votes = row_votes[row_votes >= 0]
-        if len(row_votes):
-            counts = np.bincount(row_votes)
-            majority[row] = int(np.argmax(counts))
-            share[row] = counts.max() / len(row_votes)
-    return majority, share

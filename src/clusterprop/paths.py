@@ -20,32 +20,33 @@ NEIGHBOURS = "results/neighbours/{embedding}/neighbours.npz"
 # ---------------------------------------------------------------- cluster, select, label
 CLUSTERS = "results/clusters/{embedding}/k{k}/seed{seed}/clusters.npz"
 SELECTION = "results/selections/{embedding}/{selection}/seed{seed}/selection.csv"
-LABELS = "results/labels/{embedding}/{selection}/seed{seed}/labels.csv"
+#: the labels of a selection; ``{labelling}`` says who gave them and whether they were
+#: reviewed (clusterprop.labellings): oracle, oracle-alike10, person, person-reviewed, ...
+LABELS = "results/labels/{embedding}/{selection}/{labelling}/seed{seed}/labels.csv"
 LABELLING_PAGE = "results/labelling/{embedding}/{selection}/seed{seed}/labelling.html"
 CONTACT_SHEET = "results/labelling/{embedding}/{selection}/seed{seed}/contact_sheet.png"
-LABEL_CHECKS_TABLE = "results/label_checks/{embedding}/{selection}/seed{seed}/disagreements.csv"
+#: the model a labeller's ambiguous mistakes follow: its probabilities of every image
+LABELLER_MODEL = "results/labellers/ambiguity.npz"
+#: each given label's out-of-fold quality and the review list (the labels as given)
+LABEL_QUALITY = "results/reviews/{embedding}/{selection}/{labelling}/seed{seed}/label_quality.csv"
+REVIEW_PAGE = "results/reviews/{embedding}/{selection}/{labelling}/seed{seed}/review.html"
+REVIEW_SHEET = "results/reviews/{embedding}/{selection}/{labelling}/seed{seed}/review_sheet.png"
 #: where the workflow expects a person's labels file (under the config's labels_dir)
 PERSON_LABELS = "{labels_dir}/{embedding}/{selection}/seed{seed}.csv"
+#: and the person's reviewed labels (the review page's export)
+PERSON_REVIEWED_LABELS = "{labels_dir}/{embedding}/{selection}/seed{seed}-reviewed.csv"
 
 # ---------------------------------------------------------------- propagate, train
-TRAINING_SET = (
-    "results/training_sets/{embedding}/{selection}/{propagation}/seed{seed}/training_set.npz"
-)
-TRAINING_SET_RECORD = (
-    "results/training_sets/{embedding}/{selection}/{propagation}/seed{seed}/training_set.json"
-)
-MODEL = "results/models/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/model.skops"
-METRICS = (
-    "results/metrics/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/metrics.json"
-)
-PREDICTIONS = (
-    "results/predictions/{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/"
-    "predictions.csv"
-)
+_LABELLED = "{embedding}/{selection}/{labelling}/{propagation}"
+TRAINING_SET = "results/training_sets/" + _LABELLED + "/seed{seed}/training_set.npz"
+TRAINING_SET_RECORD = "results/training_sets/" + _LABELLED + "/seed{seed}/training_set.json"
+MODEL = "results/models/" + _LABELLED + "/{classifier}/seed{seed}/model.skops"
+METRICS = "results/metrics/" + _LABELLED + "/{classifier}/seed{seed}/metrics.json"
+PREDICTIONS = "results/predictions/" + _LABELLED + "/{classifier}/seed{seed}/predictions.csv"
 
 # ---------------------------------------------------------------- networks (cnn), per round
 #: one directory per self-training round of a network classifier
-_ROUND = "{embedding}/{selection}/{propagation}/{classifier}/seed{seed}/round{round}"
+_ROUND = _LABELLED + "/{classifier}/seed{seed}/round{round}"
 #: round 1 trains on TRAINING_SET; each later round on labels spread over the previous
 #: round's network features
 NETWORK_TRAINING_SET = "results/training_sets/" + _ROUND + "/training_set.npz"
@@ -64,8 +65,11 @@ SUMMARY = {
     "ablation": "results/summary/ablation.md",
     "accuracy_plot": "results/summary/accuracy_vs_labels.png",
     "confusion_plot": "results/summary/confusion_best.png",
+    #: labellers that err and reviews: accuracy by error rate, budget and treatment
+    "mistakes": "results/summary/mistakes.md",
 }
 #: the predictions of the model the summary shows (the report holds this one)
 BEST_PREDICTIONS = "results/summary/predictions.csv"
-REPRESENTATIVES_GRID = "results/summary/representatives/{embedding}-{selection}-seed{seed}.png"
-LABEL_CHECKS_GRID = "results/summary/label_checks/{embedding}-{selection}-seed{seed}.png"
+REPRESENTATIVES_GRID = (
+    "results/summary/representatives/{embedding}-{selection}-{labelling}-seed{seed}.png"
+)

