@@ -3,16 +3,14 @@
 import numpy as np
 
 from clusterprop.io import load_npz, write_text
-from clusterprop.labels import read_labels, read_selection, rows_of
+from clusterprop.labels import selection_labels
 from clusterprop.logs import configure
 from clusterprop.review import listed, quality_table
 
 logger = configure(snakemake.log[0])
-selection = read_selection(snakemake.input.selection)
 dataset = load_npz(snakemake.input.dataset, "y_train", "train_ids", "class_names")
 class_names = dataset["class_names"].tolist()
-ids, labels = read_labels(snakemake.input.labels, selection.image_id, class_names)
-rows = rows_of(ids, dataset["train_ids"])
+ids, labels, rows = selection_labels(snakemake.input.selection, snakemake.input.labels, dataset)
 settings = snakemake.params.settings
 table = quality_table(
     ids,

@@ -1,16 +1,14 @@
 """The grid of labelled images (one per cluster) for one cluster selection."""
 
 from clusterprop.io import load_npz
-from clusterprop.labels import read_labels, read_selection, rows_of
+from clusterprop.labels import selection_labels
 from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
 
 logger = configure(snakemake.log[0])
 dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names")
-selection = read_selection(snakemake.input.selection)
 class_names = dataset["class_names"].tolist()
-ids, labels = read_labels(snakemake.input.labels, selection.image_id, class_names)
-rows = rows_of(ids, dataset["train_ids"])
+ids, labels, rows = selection_labels(snakemake.input.selection, snakemake.input.labels, dataset)
 wildcards = snakemake.wildcards
 plot_image_grid(
     dataset["X_train"][rows],

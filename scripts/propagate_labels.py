@@ -3,7 +3,7 @@ registered propagation the wildcard names; a robust labelling first treats the l
 trustworthy labels (config robust)."""
 
 from clusterprop.io import load_npz, open_npz_files
-from clusterprop.labels import read_labels, read_selection, rows_of
+from clusterprop.labels import selection_labels
 from clusterprop.logs import configure
 from clusterprop.propagate import parse_strategy, propagate_labels, write_training_set
 from clusterprop.review import labelling_record, read_quality_table, robust_labels
@@ -11,10 +11,10 @@ from clusterprop.review import labelling_record, read_quality_table, robust_labe
 logger = configure(snakemake.log[0])
 dataset = load_npz(snakemake.input.dataset, "y_train", "train_ids", "class_names")
 class_names = dataset["class_names"].tolist()
-selection = read_selection(snakemake.input.selection)
-ids, labels = read_labels(snakemake.input.labels, selection.image_id, class_names)
-_, as_given = read_labels(snakemake.input.labels_as_given, selection.image_id, class_names)
-rows = rows_of(ids, dataset["train_ids"])
+ids, labels, rows = selection_labels(snakemake.input.selection, snakemake.input.labels, dataset)
+_, as_given, _ = selection_labels(
+    snakemake.input.selection, snakemake.input.labels_as_given, dataset
+)
 inputs = snakemake.input.keys()
 review = read_quality_table(snakemake.input.review_list) if "review_list" in inputs else None
 record = labelling_record(as_given, labels, dataset["y_train"][rows], review)

@@ -4,17 +4,15 @@ oracle's rate (a new draw with the seed), the other labels as given."""
 import numpy as np
 
 from clusterprop.io import load_npz, write_text
-from clusterprop.labels import format_labels, read_labels, read_selection, rows_of, true_classes
+from clusterprop.labels import format_labels, selection_labels, true_classes
 from clusterprop.logs import configure
 from clusterprop.mistakes import REVIEW_STREAM, labeller_labels
 from clusterprop.review import read_quality_table, simulated_review
 
 logger = configure(snakemake.log[0])
-selection = read_selection(snakemake.input.selection)
 dataset = load_npz(snakemake.input.dataset, "y_train", "train_ids", "class_names")
 class_names = dataset["class_names"].tolist()
-ids, given = read_labels(snakemake.input.labels, selection.image_id, class_names)
-rows = rows_of(ids, dataset["train_ids"])
+ids, given, rows = selection_labels(snakemake.input.selection, snakemake.input.labels, dataset)
 truth = true_classes(dataset["y_train"], rows)
 table = read_quality_table(snakemake.input.label_quality)
 if table.image_id.tolist() != ids.tolist():

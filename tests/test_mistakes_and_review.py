@@ -191,9 +191,11 @@ def test_alike_without_groups_becomes_ambiguous():
 
 @pytest.fixture(scope="module")
 def pool(fashion_subset):
-    """3,000 real images, their 20-NN graph in pixel space, and 150 of them labelled
-    (15 of each class), 15 of those with look-alike mistakes."""
-    features = fashion_subset["X_train"]
+    """3,000 real images in 30 principal components of their pixels, their 20-NN graph,
+    and 150 of them labelled (15 of each class), 15 of those with look-alike mistakes."""
+    from clusterprop.embed import pca
+
+    features, _ = pca(fashion_subset["X_train"], fashion_subset["X_test"], n_components=30)
     indices, _ = nearest_neighbours(features, 20)
     y = fashion_subset["y_train"]
     given = np.concatenate([np.flatnonzero(y == c)[:15] for c in range(10)])

@@ -268,8 +268,10 @@ def labeller_params(config: dict, labelling: str) -> dict:
 
 
 def review_params(config: dict) -> dict:
-    """What the label quality scores and the review list depend on."""
-    return {"review": dict(config["review"]), "spreading": dict(config["spreading"])}
+    """What the label quality scores and the review list depend on (not whether a
+    review is on: that is in the labelling's path spelling)."""
+    review = {key: value for key, value in config["review"].items() if key != "enabled"}
+    return {"review": review, "spreading": dict(config["spreading"])}
 
 
 def labelling_provenance(config: dict, labelling: str) -> dict:

@@ -55,6 +55,42 @@ def rows_of(image_ids: Sequence[str], all_ids: Sequence[str]) -> np.ndarray:
         raise ValueError(f"image id {missing} is not in the data set") from None
 
 
+def labels_file_rows(path: str | os.PathLike, empty: str):
+    """The rows of a labels file: ``(line number, image id, label)``, blank lines
+    skipped. Refused with the file and line named: an empty file (``empty`` says what
+    was expected), a wrong header, a row of other than two fields."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig")
+    if not text.strip():
+        raise LabelsFileError(f"{path}: {empty}")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = tuple(cell.strip() for cell in rows[0])
+    if header != HEADER:
+        raise LabelsFileError(
+            f"{path}:1: wrong header {','.join(rows[0])!r}; expected {','.join(HEADER)!r}"
+        )
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != 2:
+            raise LabelsFileError(
+                f"{path}:{line_no}: expected 2 fields (image_id,label), got {len(row)}: {row}"
+            )
+        yield line_no, row[0].strip(), row[1].strip()
+
+
+def check_row(path, line_no: int, image_id: str, label: str, seen: dict, class_index: dict) -> None:
+    """Refuse an image a labels file names twice, and a class not in the class list."""
+    if image_id in seen:
+        raise LabelsFileError(
+            f"{path}:{line_no}: duplicate image id {image_id!r} (first on line {seen[image_id]})"
+        )
+    if label not in class_index:
+        raise LabelsFileError(
+            f"{path}:{line_no}: class {label!r} is not one of {list(class_index)}"
+        )
+
+
 def read_labels(
     path: str | os.PathLike, expected_ids: Sequence, class_names: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -65,42 +101,19 @@ def read_labels(
     returned arrays follow ``expected_ids``; ids are text.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
-    if not text.strip():
-        raise LabelsFileError(f"{path}: the labels file is empty (expected header image_id,label)")
-    rows = list(csv.reader(io.StringIO(text)))
-    header = tuple(cell.strip() for cell in rows[0])
-    if header != HEADER:
-        raise LabelsFileError(
-            f"{path}:1: wrong header {','.join(rows[0])!r}; expected {','.join(HEADER)!r}"
-        )
     class_index = {name: i for i, name in enumerate(class_names)}
     expected = [str(i) for i in expected_ids]
     expected_set = set(expected)
     seen: dict[str, int] = {}
     labels: dict[str, int] = {}
-    for line_no, row in enumerate(rows[1:], start=2):
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        if len(row) != 2:
-            raise LabelsFileError(
-                f"{path}:{line_no}: expected 2 fields (image_id,label), got {len(row)}: {row}"
-            )
-        image_id, label = row[0].strip(), row[1].strip()
+    empty = "the labels file is empty (expected header image_id,label)"
+    for line_no, image_id, label in labels_file_rows(path, empty):
         if image_id not in expected_set:
             raise LabelsFileError(
                 f"{path}:{line_no}: unknown image id {image_id!r}: it was not selected for "
                 "labelling"
             )
-        if image_id in seen:
-            raise LabelsFileError(
-                f"{path}:{line_no}: duplicate image id {image_id!r} (first on line "
-                f"{seen[image_id]})"
-            )
-        if label not in class_index:
-            raise LabelsFileError(
-                f"{path}:{line_no}: class {label!r} is not one of {list(class_names)}"
-            )
+        check_row(path, line_no, image_id, label, seen, class_index)
         seen[image_id] = line_no
         labels[image_id] = class_index[label]
     missing = [i for i in expected if i not in labels]
@@ -108,3 +121,14 @@ def read_labels(
         shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
         raise LabelsFileError(f"{path}: {len(missing)} selected image(s) not labelled: {shown}")
     return np.array(expected, dtype=str), np.array([labels[i] for i in expected], dtype=np.int64)
+
+
+def selection_labels(
+    selection_path: str | os.PathLike, labels_path: str | os.PathLike, dataset: dict
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A selection's labels file read against the selection: ``(image_ids, class
+    indices, rows)``, the rows being the images' rows in the data set (``dataset`` with
+    ``train_ids`` and ``class_names``)."""
+    selection = read_selection(selection_path)
+    ids, labels = read_labels(labels_path, selection.image_id, dataset["class_names"].tolist())
+    return ids, labels, rows_of(ids, dataset["train_ids"])

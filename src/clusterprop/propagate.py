@@ -173,12 +173,8 @@ def spread(
     given_labels: np.ndarray,
     *,
     neighbours: Mapping,
-    n_neighbors: int = 20,
-    alpha: float = 0.9,
-    max_iter: int = 100,
     balance_classes: bool = False,
-    symmetric_graph: bool = False,
-    weights: np.ndarray | None = None,
+    **spreading,
 ) -> TrainingSet:
     """Label spreading (Zhou et al. 2004) from the labelled images over the kNN graph.
 
@@ -193,26 +189,20 @@ def spread(
     instead of the most probable class of the raw distribution; this undoes the pull of
     large, dense clusters that a few labels reach first.
 
-    ``symmetric_graph``: link two images when either is among the other's nearest
-    neighbours, with weight 1/2 where only one is (the graph ``(W + W.T) / 2`` of Zhou
-    et al., who assume a symmetric affinity). The default, scikit-learn's own kNN
-    kernel, keeps the directed graph, whose normalisation then counts only incoming
-    links.
+    ``symmetric_graph`` (of ``spread_distributions``): link two images when either is
+    among the other's nearest neighbours, with weight 1/2 where only one is (the graph
+    ``(W + W.T) / 2`` of Zhou et al., who assume a symmetric affinity). The default,
+    scikit-learn's own kNN kernel, keeps the directed graph, whose normalisation then
+    counts only incoming links.
 
-    ``weights``: how much each given label counts in the spreading (1 each by default;
-    a robust treatment gives suspicious labels less).
+    ``spreading``: the other settings of ``spread_distributions`` (``n_neighbors``,
+    ``alpha``, ``max_iter``, ``symmetric_graph``, and ``weights``: how much each given
+    label counts, 1 each by default; a robust treatment gives suspicious labels less).
     """
     given_ids = np.asarray(given_ids, dtype=np.int64)
     given_labels = np.asarray(given_labels, dtype=np.int64)
     classes, distributions = spread_distributions(
-        given_ids,
-        given_labels,
-        neighbours=neighbours,
-        n_neighbors=n_neighbors,
-        alpha=alpha,
-        max_iter=max_iter,
-        symmetric_graph=symmetric_graph,
-        weights=weights,
+        given_ids, given_labels, neighbours=neighbours, **spreading
     )
     if balance_classes:
         distributions = equal_class_shares(distributions)

@@ -13,8 +13,6 @@ mode, a simulated reviewer confirms or corrects each one.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from clusterprop.labels import HEADER, LabelsFileError
+from clusterprop.labels import LabelsFileError, check_row, labels_file_rows
 from clusterprop.propagate import equal_class_shares, spread_many, spreading_graph
 
 #: cleanlab's label quality scores that the config may name (``review.score``)
@@ -259,43 +257,20 @@ def read_reviewed_labels(
     class, an image twice, an image of the review list left out.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
-    if not text.strip():
-        raise LabelsFileError(
-            f"{path}: the reviewed labels file is empty (expected header image_id,label and "
-            f"a row for each of the {len(flagged)} images on the review list)"
-        )
-    rows = list(csv.reader(io.StringIO(text)))
-    header = tuple(cell.strip() for cell in rows[0])
-    if header != HEADER:
-        raise LabelsFileError(
-            f"{path}:1: wrong header {','.join(rows[0])!r}; expected {','.join(HEADER)!r}"
-        )
     class_index = {name: i for i, name in enumerate(class_names)}
     on_list = set(flagged)
     reviewed = dict(given)
     seen: dict[str, int] = {}
-    for line_no, row in enumerate(rows[1:], start=2):
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        if len(row) != 2:
-            raise LabelsFileError(
-                f"{path}:{line_no}: expected 2 fields (image_id,label), got {len(row)}: {row}"
-            )
-        image_id, label = row[0].strip(), row[1].strip()
+    empty = (
+        "the reviewed labels file is empty (expected header image_id,label and a row for "
+        f"each of the {len(flagged)} images on the review list)"
+    )
+    for line_no, image_id, label in labels_file_rows(path, empty):
         if image_id not in given:
             raise LabelsFileError(
                 f"{path}:{line_no}: unknown image id {image_id!r}: it was not labelled"
             )
-        if image_id in seen:
-            raise LabelsFileError(
-                f"{path}:{line_no}: duplicate image id {image_id!r} (first on line "
-                f"{seen[image_id]})"
-            )
-        if label not in class_index:
-            raise LabelsFileError(
-                f"{path}:{line_no}: class {label!r} is not one of {list(class_names)}"
-            )
+        check_row(path, line_no, image_id, label, seen, class_index)
         if image_id not in on_list and class_index[label] != given[image_id]:
             raise LabelsFileError(
                 f"{path}:{line_no}: changes image {image_id!r} from "
