@@ -78,11 +78,13 @@ def refused_for_the_lock(result):
     return result.returncode != 0 and "cannot be locked" in text and "--unlock" in text
 
 
-def test_a_second_run_in_the_same_directory_is_refused(tiny_run, tmp_path):
+def test_a_second_run_is_refused_and_a_killed_run_resumes_to_the_same_summary(tiny_run, tmp_path):
     """The directory lock (on in the default profile): a second run started while the
-    first one works is refused with a message, and touches nothing of the first's, which
-    then completes. The first run is paused (SIGSTOP) while the second tries, so that it
-    is still running whatever the machine's speed."""
+    first one works is refused with a message, and touches nothing of the first's (the
+    first is paused with SIGSTOP meanwhile, so that it is still running whatever the
+    machine's speed). Then the first is killed with SIGKILL, mid-job: every artifact it
+    left is complete, the lock it left refuses the next run with a message that names
+    --unlock, and after it the same command completes the run to the same summary."""
     workdir = copy_workflow(tmp_path / "busy")
     first = start_run(workdir)
     try:
@@ -93,22 +95,8 @@ def test_a_second_run_in_the_same_directory_is_refused(tiny_run, tmp_path):
         assert refused_for_the_lock(second), second.stdout + second.stderr
         assert artifact_mtimes(workdir) == before  # nothing written, nothing removed
     finally:
-        os.killpg(first.pid, signal.SIGCONT)
-        first.wait(timeout=600)
-    assert first.returncode == 0, (workdir / "run.out").read_text()
-    assert (workdir / SUMMARY).read_bytes() == (tiny_run / SUMMARY).read_bytes()
-
-
-def test_run_killed_mid_job_resumes_to_the_same_summary(tiny_run, tmp_path):
-    """SIGKILL leaves Snakemake's lock behind: the next run is refused with a message
-    that names --unlock; after it, the same command completes the incomplete jobs."""
-    workdir = copy_workflow(tmp_path / "killed")
-    process = start_run(workdir)
-    try:
-        wait_for_a_training_job(workdir, process)
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
     assert not (workdir / SUMMARY).exists()
     assert_every_artifact_is_complete(workdir / "results")
 
