@@ -8,8 +8,16 @@ from clusterprop.logs import configure
 from clusterprop.neighbours import nearest_neighbours
 
 logger = configure(snakemake.log[0])
-features = np.load(snakemake.input.features)
+features = np.load(snakemake.input.features, mmap_mode="r")
 with threadpool_limits(snakemake.threads):
-    indices, distances = nearest_neighbours(features, snakemake.params.settings["n_neighbors"])
+    settings = dict(snakemake.params.settings)
+    indices, distances = nearest_neighbours(
+        features,
+        settings.pop("n_neighbors"),
+        search=settings.pop("search"),
+        seed=settings.pop("ivf_seed"),
+        threads=snakemake.threads,
+        **settings,
+    )
 save_npz(snakemake.output.neighbours, indices=indices, distances=distances)
 logger.info("%d neighbours of %d images", indices.shape[1], len(indices))

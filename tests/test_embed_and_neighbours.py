@@ -9,10 +9,13 @@ from clusterprop.embed import EMBEDDINGS, embed
 from clusterprop.neighbours import (
     connectivity_graph,
     nearest_neighbours,
+    recall,
     typicality,
 )
 from clusterprop.propagate import equal_class_shares, spread, training_set_stats
 from clusterprop.select import most_typical, representatives
+from conftest import TINY_CONFIG
+from workflow_helpers import copy_workflow, snakemake
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +84,50 @@ def test_pca_chained_on_hog_is_fitted_on_train(hog_features):
     assert reduced_train.shape == (2000, 20) and reduced_test.shape == (300, 20)
     np.testing.assert_allclose(reduced_train.mean(axis=0), 0, atol=1e-4)  # centred on train
     assert abs(reduced_test.mean(axis=0)).max() > 1e-3  # ... not on test
+
+
+def test_ivf_search_finds_nearly_the_exact_graph_and_the_same_graph_again(hog_features):
+    features = embed("pca", hog_features[0], hog_features[1], {"n_components": 50})[0]
+    exact, exact_distances = nearest_neighbours(features, 20)
+    ivf = {"search": "ivf", "ivf_list_size": 64, "ivf_probes": 8}  # 32 lists for 2,000
+    indices, distances = nearest_neighbours(features, 20, **ivf)
+    assert indices.shape == distances.shape == (2000, 20)
+    assert not (indices == np.arange(2000)[:, None]).any()  # never its own neighbour
+    assert (np.diff(distances, axis=1) >= -1e-5).all()
+    assert recall(indices, exact) >= 0.95
+    assert recall(exact, exact) == 1.0
+    found = np.take_along_axis(exact, np.argsort(exact_distances, axis=1), axis=1)
+    hit = indices[:, 0] == found[:, 0]  # where the nearest agree, so do their distances
+    np.testing.assert_allclose(distances[hit, 0], exact_distances[hit, 0], rtol=1e-4)
+    # fewer probes find less; the same settings give the same graph, whatever the threads
+    fewer, _ = nearest_neighbours(features, 20, **{**ivf, "ivf_probes": 1})
+    assert recall(fewer, exact) < recall(indices, exact)
+    again, again_distances = nearest_neighbours(features, 20, **ivf, threads=2)
+    np.testing.assert_array_equal(again, indices)
+    np.testing.assert_array_equal(again_distances, distances)
+    # auto: exact up to its size, IVF above
+    auto, _ = nearest_neighbours(features, 20, search="auto", exact_up_to=2000)
+    np.testing.assert_array_equal(auto, exact)
+    auto, _ = nearest_neighbours(features, 20, **{**ivf, "search": "auto", "exact_up_to": 1999})
+    np.testing.assert_array_equal(auto, indices)
+    with pytest.raises(ValueError, match="unknown neighbour search 'hnsw'"):
+        nearest_neighbours(features, 20, search="hnsw")
+
+
+@pytest.mark.slow
+def test_the_neighbours_rule_searches_as_configured(tmp_path, fashion_dir):
+    workdir = copy_workflow(tmp_path)
+    ivf = {"search": "ivf", "ivf_list_size": 64, "ivf_probes": 4, "ivf_seed": 3}
+    target = "results/neighbours/raw/neighbours.npz"
+    snakemake(workdir, "--cores", "1", target, config={**TINY_CONFIG, "neighbours": ivf})
+    graph = np.load(workdir / target)
+    features = np.load(workdir / "results/embeddings/raw/train.npy")
+    expected, _ = nearest_neighbours(
+        features, 20, search="ivf", ivf_list_size=64, ivf_probes=4, seed=3
+    )
+    np.testing.assert_array_equal(graph["indices"], expected)
+    exact, _ = nearest_neighbours(features, 20)
+    assert 0.5 < recall(graph["indices"], exact) < 1.0  # an IVF graph, not the exact one
 
 
 def test_neighbour_graph_and_typicality(hog_features, images):

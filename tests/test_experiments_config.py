@@ -234,7 +234,7 @@ def test_training_set_provenance_records_what_each_piece_used(config):
     assert centroid["embedding"]["input"] == {"hog": config["embeddings"]["hog"]}
     spread = grid.training_set_provenance(config, "hog_pca50", "random-n50", "oracle", "spread")
     assert spread["spreading"] == config["spreading"] and "clustering" not in spread
-    assert spread["neighbours"] == {"n_neighbors": 20}
+    assert spread["neighbours"]["n_neighbors"] == 20 and spread["neighbours"]["search"] == "auto"
     typical = grid.training_set_provenance(config, "hog_pca50", "typical-k50", "oracle", "none")
     assert typical["typicality"] == config["typicality"] and "neighbours" in typical
     everything = grid.training_set_provenance(config, "raw", "all", "truth", "none")

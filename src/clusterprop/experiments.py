@@ -222,7 +222,7 @@ def clustering_params(config: dict) -> dict:
 
 
 def neighbours_params(config: dict) -> dict:
-    return {"n_neighbors": config["neighbours"]["n_neighbors"]}
+    return dict(config["neighbours"])
 
 
 def classifier_params(config: dict, classifier: str) -> dict:

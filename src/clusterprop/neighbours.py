@@ -13,20 +13,81 @@ import numpy as np
 # which run by the hundred, only pay for them when they need them.
 
 
-def nearest_neighbours(features: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
+#: how ``search: auto`` chooses: exact up to this many images, an IVF index above
+EXACT_UP_TO = 100_000
+
+
+def nearest_neighbours(
+    features: np.ndarray,
+    n_neighbors: int,
+    *,
+    search: str = "exact",
+    exact_up_to: int = EXACT_UP_TO,
+    ivf_list_size: int = 128,
+    ivf_probes: int = 16,
+    seed: int = 0,
+    threads: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
     """Each training row's ``n_neighbors`` nearest other rows (Euclidean), nearest first.
 
     Returns ``(indices, distances)``, both of shape (n, n_neighbors); a row is never
-    its own neighbour.
+    its own neighbour. ``search``: ``exact`` (scikit-learn, brute force: O(n^2)),
+    ``ivf`` (faiss's inverted-file index: one list per ``ivf_list_size`` images, trained
+    by K-Means with ``seed``, each query looking in its ``ivf_probes`` nearest lists: the
+    same graph for the same settings and features, whatever ``threads``), or ``auto``
+    (exact up to ``exact_up_to`` images, IVF above).
     """
-    from sklearn.neighbors import NearestNeighbors
-
     n = len(features)
     if not 1 <= n_neighbors < n:
         raise ValueError(f"n_neighbors={n_neighbors} must be in [1, {n - 1}] for {n} images")
-    model = NearestNeighbors(n_neighbors=n_neighbors).fit(features)
-    distances, indices = model.kneighbors()
-    return indices.astype(np.int64), distances.astype(np.float32)
+    if search == "auto":
+        search = "exact" if n <= exact_up_to else "ivf"
+    if search == "exact":
+        from sklearn.neighbors import NearestNeighbors
+
+        model = NearestNeighbors(n_neighbors=n_neighbors).fit(features)
+        distances, indices = model.kneighbors()
+        return indices.astype(np.int64), distances.astype(np.float32)
+    if search != "ivf":
+        raise ValueError(f"unknown neighbour search {search!r}: exact, ivf or auto")
+    return _ivf_neighbours(features, n_neighbors, ivf_list_size, ivf_probes, seed, threads)
+
+
+def _ivf_neighbours(features, n_neighbors, list_size, probes, seed, threads):
+    import faiss
+
+    faiss.omp_set_num_threads(int(threads))
+    data = np.ascontiguousarray(features, dtype=np.float32)
+    n, dimension = data.shape
+    lists = max(1, int(np.ceil(n / list_size)))
+    index = faiss.IndexIVFFlat(faiss.IndexFlatL2(dimension), dimension, lists)
+    index.cp.seed = int(seed)
+    index.train(data)
+    index.add(data)
+    index.nprobe = min(int(probes), lists)
+    squared, found = index.search(data, n_neighbors + 1)
+    # each row's own entry out (it need not come first among exact duplicates); where a
+    # row did not find itself, its farthest hit goes instead
+    own = found == np.arange(n)[:, None]
+    own[~own.any(axis=1), -1] = True
+    own &= np.cumsum(own, axis=1) == 1
+    keep = ~own
+    indices = found[keep].reshape(n, n_neighbors).astype(np.int64)
+    distances = np.sqrt(np.maximum(squared[keep].reshape(n, n_neighbors), 0)).astype(np.float32)
+    if (indices < 0).any():
+        raise ValueError(
+            f"the IVF index found fewer than {n_neighbors} neighbours for some images: "
+            "raise neighbours.ivf_probes or ivf_list_size"
+        )
+    return indices, distances
+
+
+def recall(indices: np.ndarray, exact_indices: np.ndarray) -> float:
+    """recall@k of a neighbour graph against the exact one: the mean share of each row's
+    exact k nearest that it holds."""
+    k = exact_indices.shape[1]
+    hits = [len(np.intersect1d(a[:k], b)) for a, b in zip(indices, exact_indices, strict=True)]
+    return float(np.sum(hits) / exact_indices.size)
 
 
 def connectivity_graph(indices: np.ndarray, n_neighbors: int):
