@@ -61,11 +61,11 @@ def test_timed_runs_run_snakemake_on_their_overlay(name, table, tmp_path, capsys
 
 
 def test_machine_speed_times_the_cnn_and_kmeans_workloads():
-    times = machine_speed(n_images=512, n_points=2000)
+    times = machine_speed(n_images=64, n_points=2000)
     assert set(times) == {"cnn", "kmeans"}  # the tests install PyTorch
     assert all(seconds > 0 for seconds in times.values())  # figures, not a speed test
-    text = describe_machine_speed(times, n_images=512)
-    assert re.search(r"CNN, one epoch on 512 images \(bf16\): +\d+\.\d\d s", text)
+    text = describe_machine_speed(times, n_images=64)
+    assert re.search(r"CNN, one epoch on 64 images \(bf16\): +\d+\.\d\d s", text)
     assert re.search(r"K-Means, 20 iterations \(k = 100\): +\d+\.\d\d s", text)
     assert "not timed (no PyTorch)" in describe_machine_speed({"kmeans": 1.0})
 
