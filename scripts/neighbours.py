@@ -10,14 +10,9 @@ from clusterprop.neighbours import nearest_neighbours
 logger = configure(snakemake.log[0])
 features = np.load(snakemake.input.features, mmap_mode="r")
 with threadpool_limits(snakemake.threads):
-    settings = dict(snakemake.params.settings)
+    # the settings are nearest_neighbours' own keywords (config neighbours)
     indices, distances = nearest_neighbours(
-        features,
-        settings.pop("n_neighbors"),
-        search=settings.pop("search"),
-        seed=settings.pop("ivf_seed"),
-        threads=snakemake.threads,
-        **settings,
+        features, threads=snakemake.threads, **snakemake.params.settings
     )
 save_npz(snakemake.output.neighbours, indices=indices, distances=distances)
 logger.info("%d neighbours of %d images", indices.shape[1], len(indices))

@@ -123,7 +123,7 @@ def test_the_neighbours_rule_searches_as_configured(tmp_path, fashion_dir):
     graph = np.load(workdir / target)
     features = np.load(workdir / "results/embeddings/raw/train.npy")
     expected, _ = nearest_neighbours(
-        features, 20, search="ivf", ivf_list_size=64, ivf_probes=4, seed=3
+        features, 20, search="ivf", ivf_list_size=64, ivf_probes=4, ivf_seed=3
     )
     np.testing.assert_array_equal(graph["indices"], expected)
     exact, _ = nearest_neighbours(features, 20)

@@ -25,7 +25,7 @@ def nearest_neighbours(
     exact_up_to: int = EXACT_UP_TO,
     ivf_list_size: int = 128,
     ivf_probes: int = 16,
-    seed: int = 0,
+    ivf_seed: int = 0,
     threads: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each training row's ``n_neighbors`` nearest other rows (Euclidean), nearest first.
@@ -33,7 +33,7 @@ def nearest_neighbours(
     Returns ``(indices, distances)``, both of shape (n, n_neighbors); a row is never
     its own neighbour. ``search``: ``exact`` (scikit-learn, brute force: O(n^2)),
     ``ivf`` (faiss's inverted-file index: one list per ``ivf_list_size`` images, trained
-    by K-Means with ``seed``, each query looking in its ``ivf_probes`` nearest lists: the
+    by K-Means with ``ivf_seed``, each query looking in its ``ivf_probes`` nearest lists: the
     same graph for the same settings and features, whatever ``threads``), or ``auto``
     (exact up to ``exact_up_to`` images, IVF above).
     """
@@ -50,7 +50,7 @@ def nearest_neighbours(
         return indices.astype(np.int64), distances.astype(np.float32)
     if search != "ivf":
         raise ValueError(f"unknown neighbour search {search!r}: exact, ivf or auto")
-    return _ivf_neighbours(features, n_neighbors, ivf_list_size, ivf_probes, seed, threads)
+    return _ivf_neighbours(features, n_neighbors, ivf_list_size, ivf_probes, ivf_seed, threads)
 
 
 def _ivf_neighbours(features, n_neighbors, list_size, probes, seed, threads):
