@@ -9,6 +9,29 @@ from workflow_helpers import copy_workflow, run_environment, snakemake
 
 REPO = Path(__file__).resolve().parents[1]
 
+#: Test files that share a session-scoped run (a fixture below) go to one pytest-xdist
+#: worker, so that the run is made once; every other file is a work unit of its own, so
+#: that its module-scoped runs are made once too (pytest -n 2, pyproject.toml).
+SHARED_RUNS = {
+    "test_reruns": "small_run",
+    "test_workflow": "small_run",
+    "test_reproducibility": "tiny_run",
+    "test_slurm": "tiny_run",
+}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Files to workers by ``SHARED_RUNS`` (xdist's own ``loadgroup`` marks do not group
+    under pytest 9.2: the node id they rename is computed since)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedRunScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = Path(nodeid.split("::")[0]).stem
+            return SHARED_RUNS.get(module, module)
+
+    return SharedRunScheduling(config, log)
+
 
 def method(name, embedding, selection, propagation="none", budgets=None, classifier="lr"):
     entry = {

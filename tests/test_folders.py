@@ -314,8 +314,9 @@ def tiny_png_folder(tmp_path_factory, fashion):
 @pytest.mark.slow
 def test_png_folder_run_agrees_with_the_idx_run(tiny_png_folder, tmp_path):
     """The same images from IDX files and from PNG folders: the folders list them in
-    another order (by class folder), so K-Means starts and random draws differ; each
-    method's mean accuracy over 4 seeds must agree within 3 standard errors.
+    another order (by class folder), so K-Means starts differ; each method's mean accuracy
+    over 4 seeds must agree within 3 standard errors. (TINY_CONFIG's random labels are
+    left out: a random draw says nothing more about the two readers of one image set.)
 
     The all-labels LR has no spread over seeds: it is fitted to convergence here
     (tol 1e-6), so that both row orders reach the same optimum on any machine. At the
@@ -326,6 +327,7 @@ def test_png_folder_run_agrees_with_the_idx_run(tiny_png_folder, tmp_path):
     methods = [
         {**m, "classifier": "lr_converged"} if m["selection"] == "all" else m
         for m in TINY_CONFIG["methods"]
+        if m["selection"] != "random"
     ]
     both = {**TINY_CONFIG, **seeds, "classifiers": {"lr_converged": converged}, "methods": methods}
     idx_run = copy_workflow(tmp_path / "idx")

@@ -111,3 +111,30 @@ def test_the_conda_environments_pin_what_pip_installs():
         missing = set(pinned) - set(conda) - {"snakemake", "snakemake-executor-plugin-slurm",
                                               "pygments"}  # fmt: skip
         assert missing == set(), (env, missing)
+
+
+def test_every_file_that_uses_a_shared_run_goes_to_its_worker():
+    """A test file that takes a session-scoped run (``small_run``, ``tiny_run``) is in
+    ``conftest.SHARED_RUNS`` under that run, so that the two pytest workers do not each
+    make it; the scheduler puts the files of one run on one worker."""
+    from conftest import SHARED_RUNS, pytest_xdist_make_scheduler
+
+    uses = {"small_run": r"\b(clone_of_)?small_run\b", "tiny_run": r"\btiny_run\b"}
+    for run, pattern in uses.items():
+        users = {
+            test.stem
+            for test in (REPO / "tests").glob("test_*.py")
+            if re.search(rf"def test_\w+\([^)]*{pattern}", test.read_text())
+        }
+        assert users, run
+        assert {module for module in users if SHARED_RUNS.get(module) != run} == set(), run
+
+    class Config:  # what the scheduler reads of pytest's config: the workers
+        def getvalue(self, name):
+            return {"tx": ["2*popen"]}[name]
+
+    scope = pytest_xdist_make_scheduler(Config(), log=None)._split_scope
+    assert scope("tests/test_reruns.py::test_a") == scope("tests/test_workflow.py::test_b[x]")
+    assert scope("tests/test_slurm.py::test_a") == scope("tests/test_reproducibility.py::test_b")
+    assert scope("tests/test_data.py::test_a") == scope("tests/test_data.py::test_b")
+    assert scope("tests/test_data.py::test_a") != scope("tests/test_folders.py::test_b")

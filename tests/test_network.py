@@ -308,7 +308,7 @@ def test_network_experiments_end_at_their_last_round():
 # ---------------------------------------------------------------- the workflow
 
 NETWORK_CONFIG = {
-    "dataset": {"n_train": 4000, "n_test": 1000},
+    "dataset": {"n_train": 2000, "n_test": 500},
     "embeddings": {
         "hog": {"method": "hog"},
         "hog_pca": {"method": "pca", "input": "hog", "n_components": 30},
@@ -354,15 +354,15 @@ def test_two_rounds_end_to_end(network_run):
         assert metrics["round"] == round_number and metrics["n_labels"] == 30
         assert metrics["accuracy"] > 0.5
         outputs = load_npz(base / f"network_outputs/{run}/round{round_number}/outputs.npz")
-        assert outputs["train_features"].shape == (4000, 16)
-        assert outputs["test_probabilities"].shape == (1000, 10)
+        assert outputs["train_features"].shape == (2000, 16)
+        assert outputs["test_probabilities"].shape == (500, 10)
         log = (network_run / f"logs/train_network/{run}/round{round_number}.log").read_text()
         epochs = 4 if round_number == 1 else 2  # round 2 continues round 1's network
         assert log.count("s elapsed") == epochs and f"epoch {epochs}/{epochs}: loss" in log
         assert ("starts from" in log) == (round_number == 2)
     # round 2 learnt from the 30 given labels spread over round 1's features
     round2 = read_json(base / f"training_sets/{run}/round2/training_set.json")
-    assert round2["n_labels_given"] == 30 and round2["n_train_labels"] == 4000
+    assert round2["n_labels_given"] == 30 and round2["n_train_labels"] == 2000
     assert round2["params"]["self_training"]["round"] == 2
     given_round1 = load_npz(
         base / "training_sets/hog_pca/centroid-k30/oracle/spread/seed0/training_set.npz"
@@ -371,7 +371,7 @@ def test_two_rounds_end_to_end(network_run):
     np.testing.assert_array_equal(given_round1["given"], given_round2["given"])
     assert not np.array_equal(given_round1["labels"], given_round2["labels"])
     predictions = (base / f"predictions/{run}/round2/predictions.csv").read_text().splitlines()
-    assert len(predictions) == 1 + 4000 + 1000
+    assert len(predictions) == 1 + 2000 + 500
     summary = (base / "summary/metrics.tsv").read_text()
     assert "two rounds" in summary and "param.round" in summary
 
