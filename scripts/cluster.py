@@ -8,10 +8,10 @@ from clusterprop.io import save_npz
 from clusterprop.logs import configure
 
 logger = configure(snakemake.log[0])
-features = np.load(snakemake.input.features)
+features = np.load(snakemake.input.features, mmap_mode="r")
 k, seed = int(snakemake.wildcards.k), int(snakemake.wildcards.seed)
 with threadpool_limits(snakemake.threads):
-    result = kmeans(features, k, seed, **snakemake.params.kmeans)
+    result = kmeans(features, k, seed, **snakemake.params.kmeans, threads=snakemake.threads)
 save_npz(
     snakemake.output.clusters,
     assignments=result.assignments,
@@ -20,4 +20,11 @@ save_npz(
     inertia=result.inertia,
     n_iter=result.n_iter,
 )
-logger.info("k=%d seed=%d: %d iterations, inertia %.1f", k, seed, result.n_iter, result.inertia)
+logger.info(
+    "k=%d seed=%d, %s: %d iterations, inertia %.1f",
+    k,
+    seed,
+    result.algorithm,
+    result.n_iter,
+    result.inertia,
+)

@@ -1,6 +1,8 @@
 import os
 import re
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from clusterprop import folders
@@ -79,3 +81,62 @@ def test_folders_command_times_reading_an_image_folder(tmp_path, capsys, fashion
     assert "30 image files in" in out
     for step in ("scan (directory tree):", "fingerprint (size, mtime):", "decode (1 processes):"):
         assert re.search(re.escape(step) + r" +\d+\.\d\d s", out), step
+
+
+def test_a_derived_pile_keeps_the_originals_and_labels_and_adds_distinct_copies(fashion):
+    from clusterprop.scale import SHIFTS, derived_training_set
+
+    images, labels = fashion["X_train"][:500], fashion["y_train"][:500]
+    pile, pile_labels = derived_training_set(images, labels, 1800)
+    assert pile.shape == (1800, 28, 28) and pile.dtype == np.uint8
+    np.testing.assert_array_equal(pile[:500], images)
+    np.testing.assert_array_equal(pile_labels, np.tile(labels, 4)[:1800])
+    copies = pile[500:1500].reshape(2, 500, 28, 28)  # the two whole copies
+    for copy in copies:
+        assert not (copy == images).all(axis=(1, 2)).any()  # no image left as it was
+    assert not (copies[0] == copies[1]).all(axis=(1, 2)).any()
+    # a copy is still its image: the first copy, shifted back (SHIFTS[0]), is the original
+    # up to its contrast factor
+    dy, dx = SHIFTS[0]
+    back = copies[0][:, : 28 + dy, : 28 + dx].reshape(500, -1).astype(np.float64)
+    seen = images[:, -dy:, -dx:].reshape(500, -1).astype(np.float64)
+    correlation = [np.corrcoef(a, b)[0, 1] for a, b in zip(back, seen, strict=True)]
+    assert np.mean(correlation) > 0.99
+    ratio = back.sum(axis=1) / seen.sum(axis=1)
+    assert ratio.min() > 0.55 and ratio.max() < 1.01 and ratio.std() > 0.05
+    again, _ = derived_training_set(images, labels, 1800)
+    np.testing.assert_array_equal(pile, again)
+    with pytest.raises(ValueError, match="at most 24 copies"):
+        derived_training_set(images[:10], labels[:10], 260)
+
+
+def test_the_scale_table_gives_each_stage_its_growth():
+    from clusterprop.scale import stage_table
+
+    def jobs(rows):
+        return pd.DataFrame(rows, columns=["rule", "seconds", "max_rss_mb"])
+
+    runs = [
+        {
+            "size": 100,
+            "jobs": jobs([("embed", 2.0, 100), ("embed", 1.0, 300), ("cluster", 4.0, 50)]),
+        },
+        {"size": 400, "jobs": jobs([("embed", 12, 900), ("cluster", 8, 60)])},
+    ]
+    table = stage_table(runs)
+    assert table.loc["embed", "100 s"] == 3.0 and table.loc["embed", "100 MB"] == 300
+    assert table.loc["embed", "x 100->400"] == 4.0 and table.loc["cluster", "x 100->400"] == 2.0
+    assert table.index[0] == "embed"  # the costliest stage at the biggest size first
+
+
+def test_the_scale_command_derives_its_piles_and_plans_each_run(tmp_path, capfd):
+    """``benchmarks scale`` (dry run): each size's derived set is written and its run
+    planned, in a directory of its own, from the method's config (valid: no error)."""
+    code = main(["scale", "--sizes", "700", "1500", "--directory", str(tmp_path), "-n"])
+    out = capfd.readouterr().out
+    assert code == 0, out
+    for size in (700, 1500):
+        dataset = np.load(tmp_path / str(size) / f"fashion-mnist-{size}.npz")
+        assert dataset["X_train"].shape == (size, 28, 28) and len(dataset["y_test"]) == 10000
+        assert f"--directory {tmp_path / str(size)}" in out
+    assert out.count("propagate_labels") >= 4  # 2 sizes x 2 budgets, spread

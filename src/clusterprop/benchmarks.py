@@ -9,12 +9,15 @@ machines compare), runs the label-budget sweep (config/sweep.yaml), then prints 
 ablation table, the time per stage and the total wall time; ``... mistakes`` does the
 same for the labelling-mistakes benchmark (config/mistakes.yaml, its mistakes table);
 ``PYTHONPATH=src python -m clusterprop.benchmarks folders DIR`` times reading
-Fashion-MNIST as an image folder of 70,000 PNG files (written to DIR first if missing).
+Fashion-MNIST as an image folder of 70,000 PNG files (written to DIR first if missing);
+``... scale`` runs one method on piles of 60,000 to 1,000,000 images derived from
+Fashion-MNIST and prints every stage's time and memory per size (clusterprop.scale).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -211,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
         return timed_run(argv[0], argv[1:])
     if argv and argv[0] == "folders":
         return read_folders(argv[1:])
+    if argv and argv[0] == "scale":  # its own module, which reads the job times from here
+        package_dir = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join(filter(None, [package_dir, os.environ.get("PYTHONPATH")]))
+        command = [sys.executable, "-m", "clusterprop.scale", *argv[1:]]
+        return subprocess.run(command, env={**os.environ, "PYTHONPATH": path}).returncode
     directory = Path(argv[0] if argv else "benchmarks")
     jobs = collect(directory)
     if jobs.empty:

@@ -218,7 +218,7 @@ def embedding_provenance(config: dict, name: str) -> dict:
 
 
 def clustering_params(config: dict) -> dict:
-    return {key: config["clustering"][key] for key in ("n_init", "max_iter", "tol", "algorithm")}
+    return dict(config["clustering"])
 
 
 def neighbours_params(config: dict) -> dict:
