@@ -8,7 +8,7 @@ from clusterprop.plots import plot_image_grid
 
 logger = configure(snakemake.log[0])
 selection = read_selection(snakemake.input.selection)
-dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names")
+dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names", mmap=True)
 ids = selection.image_id.tolist()
 images = dataset["X_train"][rows_of(ids, dataset["train_ids"])]
 wildcards = snakemake.wildcards

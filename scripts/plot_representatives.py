@@ -6,7 +6,7 @@ from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
 
 logger = configure(snakemake.log[0])
-dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names")
+dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names", mmap=True)
 class_names = dataset["class_names"].tolist()
 ids, labels, rows = selection_labels(snakemake.input.selection, snakemake.input.labels, dataset)
 wildcards = snakemake.wildcards

@@ -10,7 +10,7 @@ from clusterprop.plots import plot_image_grid
 from clusterprop.review import listed, read_quality_table
 
 logger = configure(snakemake.log[0])
-dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names")
+dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names", mmap=True)
 class_names = dataset["class_names"].tolist()
 index = {name: i for i, name in enumerate(class_names)}
 table = read_quality_table(snakemake.input.label_quality)

@@ -260,3 +260,30 @@ def test_prepare_dataset_refuses_bad_arrays(change, message):
     }
     with pytest.raises(DataError, match=message):
         prepare_dataset(arrays, class_names=["a", "b", "c"], source="t")
+
+
+def test_a_stored_data_set_is_memory_mapped_and_reads_what_was_written(fashion, tmp_path):
+    """The data set artifact is written uncompressed; ``load_npz(mmap=True)`` maps its
+    arrays (the same values, rows read on indexing) and reads compressed ones whole."""
+    from clusterprop.io import load_npz, save_npz
+
+    arrays = {
+        "X_train": fashion["X_train"][:3000],
+        "y_train": fashion["y_train"][:3000],
+        "train_ids": np.arange(3000) * 7,
+        "class_names": np.array(["a", "bb", "ccc"]),
+        "fortran": np.asfortranarray(fashion["X_test"][:50, :, 0]),
+    }
+    save_npz(tmp_path / "stored.npz", **arrays)
+    save_npz(tmp_path / "packed.npz", compressed=True, **arrays)
+    stored = load_npz(tmp_path / "stored.npz", *arrays, mmap=True)
+    packed = load_npz(tmp_path / "packed.npz", *arrays, mmap=True)
+    for key, array in arrays.items():
+        np.testing.assert_array_equal(stored[key], array)
+        np.testing.assert_array_equal(packed[key], array)
+        assert not isinstance(packed[key], np.memmap)
+    assert isinstance(stored["X_train"], np.memmap) and stored["X_train"].shape == (3000, 28, 28)
+    np.testing.assert_array_equal(
+        stored["X_train"][[5, 2999, 17]], arrays["X_train"][[5, 2999, 17]]
+    )
+    assert stored["class_names"].tolist() == ["a", "bb", "ccc"]

@@ -105,7 +105,49 @@ def open_npz_files(named_paths: dict[str, str]) -> Iterator[dict[str, Any]]:
         }
 
 
-def load_npz(path: str | os.PathLike, *keys: str) -> dict[str, np.ndarray]:
-    """Arrays of an ``.npz`` file: the named ones only (cheaper), or all of them."""
+def load_npz(path: str | os.PathLike, *keys: str, mmap: bool = False) -> dict[str, np.ndarray]:
+    """Arrays of an ``.npz`` file: the named ones only (cheaper), or all of them.
+
+    ``mmap``: the arrays stored uncompressed are memory-mapped (read only), so that
+    indexing a few rows of the images reads only those rows from disk; compressed ones
+    are read whole, as without it."""
     with np.load(path, allow_pickle=False) as data:
-        return {key: data[key] for key in (keys or data.files)}
+        keys = keys or tuple(data.files)
+        if not mmap:
+            return {key: data[key] for key in keys}
+        mapped = _stored_members(path, keys)
+        return {key: mapped[key] if key in mapped else data[key] for key in keys}
+
+
+def _stored_members(path: str | os.PathLike, keys: tuple[str, ...]) -> dict[str, np.memmap]:
+    """Memory maps of the uncompressed ``.npy`` members ``keys`` of a zip (``.npz``)."""
+    import struct
+    import zipfile
+
+    mapped = {}
+    with zipfile.ZipFile(path) as archive, open(path, "rb") as handle:
+        for key in keys:
+            info = archive.getinfo(f"{key}.npy")
+            if info.compress_type != zipfile.ZIP_STORED:
+                continue
+            # a member's data follows its local header: 30 bytes, its name, an extra field
+            handle.seek(info.header_offset)
+            header = handle.read(30)
+            name_length, extra_length = struct.unpack("<HH", header[26:30])
+            handle.seek(info.header_offset + 30 + name_length + extra_length)
+            version = np.lib.format.read_magic(handle)
+            read_header = {(1, 0): np.lib.format.read_array_header_1_0}.get(
+                version, np.lib.format.read_array_header_2_0
+            )
+            shape, fortran_order, dtype = read_header(handle)
+            if dtype.hasobject or not shape or 0 in shape:
+                continue
+            mapped[key] = np.memmap(
+                path,
+                dtype=dtype,
+                mode="r",
+                offset=handle.tell(),
+                shape=shape,
+                order="F" if fortran_order else "C",
+            )
+    return mapped
