@@ -13,7 +13,9 @@ if spec.get("input") is None:
     dataset = load_npz(snakemake.input.dataset, "X_train", "X_test")
     train, test = dataset["X_train"], dataset["X_test"]
 else:
-    train, test = np.load(snakemake.input.train), np.load(snakemake.input.test)
+    # memory-mapped: the input's pages are read as the embedding needs them, no copy first
+    train = np.load(snakemake.input.train, mmap_mode="r")
+    test = np.load(snakemake.input.test, mmap_mode="r")
 train, test = embed(method, train, test, spec, n_jobs=snakemake.threads)
 save_npy(snakemake.output.train, train)
 save_npy(snakemake.output.test, test)

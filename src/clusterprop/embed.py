@@ -20,11 +20,12 @@ from clusterprop.registry import Embedding, lookup, table
 
 
 def scale_pixels(images: np.ndarray) -> np.ndarray:
-    """Images to float32 rows in [0, 1]: uint8 is divided by 255, floats are kept."""
+    """Images to float32 rows in [0, 1]: uint8 is divided by 255, floats are kept (float32
+    ones as they are, not copied: a memory-mapped input embedding stays mapped)."""
     flat = images.reshape(len(images), -1)
     if flat.dtype == np.uint8:
         return flat.astype(np.float32) / np.float32(255)
-    return flat.astype(np.float32)
+    return np.asarray(flat, dtype=np.float32)
 
 
 def raw(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
