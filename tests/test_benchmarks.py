@@ -140,3 +140,17 @@ def test_the_scale_command_derives_its_piles_and_plans_each_run(tmp_path, capfd)
         assert dataset["X_train"].shape == (size, 28, 28) and len(dataset["y_test"]) == 10000
         assert f"--directory {tmp_path / str(size)}" in out
     assert out.count("propagate_labels") >= 4  # 2 sizes x 2 budgets, spread
+
+
+def test_the_scale_summary_gives_each_size_its_growth_and_accuracy():
+    from clusterprop.scale import run_lines
+
+    runs = [
+        {"size": 100, "wall_s": 10.0, "accuracy": {300: 0.8}, "labels_correct": {300: 0.81}},
+        {"size": 400, "wall_s": 30.0, "accuracy": {300: 0.75}, "labels_correct": {300: 0.7}},
+    ]
+    lines = run_lines(runs)
+    assert lines[0] == "100 images: whole run 10 s; test accuracy"
+    assert lines[1] == "  80.00% at 300 labels (spread labels 81.0% correct)"
+    assert lines[2] == "400 images: whole run 30 s (x3.00 for data x4.00); test accuracy"
+    assert len(lines) == 4

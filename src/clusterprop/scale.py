@@ -188,6 +188,29 @@ def stage_table(runs: list[dict]) -> pd.DataFrame:
     return table.sort_values(f"{runs[-1]['size']} s", ascending=False).round(2)
 
 
+def run_lines(runs: list[dict]) -> list[str]:
+    """Per size: the whole run's wall time, its growth against the size before beside
+    the data's, and the test accuracy and spread labels' correctness per budget."""
+    lines = []
+    for before, run in zip([None, *runs[:-1]], runs, strict=True):
+        growth = ""
+        if before is not None:
+            data_growth = run["size"] / before["size"]
+            growth = f" (x{run['wall_s'] / before['wall_s']:.2f} for data x{data_growth:.2f})"
+        lines.append(
+            f"{run['size']} images: whole run {run['wall_s']:.0f} s{growth}; test accuracy"
+        )
+        lines.append(
+            "  "
+            + ", ".join(
+                f"{100 * accuracy:.2f}% at {n} labels (spread labels "
+                f"{100 * run['labels_correct'][n]:.1f}% correct)"
+                for n, accuracy in sorted(run["accuracy"].items())
+            )
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks scale")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
@@ -204,18 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(stage_table(runs).to_string())
     print()
-    for before, run in zip([None, *runs], runs, strict=True):
-        accuracy = ", ".join(
-            f"{100 * a:.2f}% at {n} labels (spread labels {100 * run['labels_correct'][n]:.1f}% "
-            "correct)"
-            for n, a in sorted(run["accuracy"].items())
-        )
-        growth = ""
-        if before is not None:
-            data_growth = run["size"] / before["size"]
-            growth = f" (x{run['wall_s'] / before['wall_s']:.2f} for data x{data_growth:.2f})"
-        print(f"{run['size']} images: whole run {run['wall_s']:.0f} s{growth}; test accuracy")
-        print(f"  {accuracy}")
+    for line in run_lines(runs):
+        print(line)
     return 0
 
 
