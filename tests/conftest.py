@@ -20,6 +20,25 @@ SHARED_RUNS = {
 }
 
 
+#: The work units that take longest (their runs), started first so that neither worker is
+#: left with one of them at the end; the others follow in file order.
+LONGEST_FIRST = ["small_run", "tiny_run", "test_network", "test_folders", "test_person_labelling"]
+
+
+def work_unit(module: str) -> str:
+    return SHARED_RUNS.get(module, module)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests of the longest work units first (a stable sort: a file's order is kept)."""
+
+    def rank(item) -> int:
+        unit = work_unit(item.path.stem)
+        return LONGEST_FIRST.index(unit) if unit in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
+
+
 def pytest_xdist_make_scheduler(config, log):
     """Files to workers by ``SHARED_RUNS`` (xdist's own ``loadgroup`` marks do not group
     under pytest 9.2: the node id they rename is computed since)."""
@@ -27,8 +46,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class SharedRunScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = Path(nodeid.split("::")[0]).stem
-            return SHARED_RUNS.get(module, module)
+            return work_unit(Path(nodeid.split("::")[0]).stem)
 
     return SharedRunScheduling(config, log)
 

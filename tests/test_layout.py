@@ -138,3 +138,18 @@ def test_every_file_that_uses_a_shared_run_goes_to_its_worker():
     assert scope("tests/test_slurm.py::test_a") == scope("tests/test_reproducibility.py::test_b")
     assert scope("tests/test_data.py::test_a") == scope("tests/test_data.py::test_b")
     assert scope("tests/test_data.py::test_a") != scope("tests/test_folders.py::test_b")
+
+
+def test_the_longest_work_units_are_collected_first_in_file_order():
+    from pathlib import Path
+
+    from conftest import pytest_collection_modifyitems
+
+    class Item:
+        def __init__(self, file, name):
+            self.path, self.name = Path(f"tests/{file}.py"), name
+
+    items = [Item("test_data", "a"), Item("test_workflow", "b"), Item("test_network", "c")]
+    items += [Item("test_data", "d"), Item("test_reruns", "e"), Item("test_slurm", "f")]
+    pytest_collection_modifyitems(items)
+    assert [item.name for item in items] == ["b", "e", "f", "c", "a", "d"]
