@@ -5,7 +5,7 @@ stage's time and peak memory per size with its growth.
 [--directory DIR]`` writes, for each size, a training set of that many images (the
 60,000 originals, then shifted, mirrored and contrast-scaled copies that keep their
 labels; the 10,000 test images as published) under ``DIR/SIZE/``, runs the method of
-``SCALE_METHOD`` there (HOG-PCA50, centroids, balanced spreading, LR at 300 and 1,000
+``SCALE_CONFIG`` there (HOG-PCA50, centroids, balanced spreading, LR at 300 and 1,000
 labels, one seed), then prints one table: each stage's summed job time and peak memory per
 size, the growth from one size to the next beside the growth of the data, the whole
 run's wall time and the test accuracy.
@@ -153,11 +153,11 @@ def run_size(directory: Path, size: int, cores: str, snakemake_args: list[str]) 
         return {"size": size, "wall_s": wall, "jobs": None}
     # a run with nothing left to do keeps the wall time of the run that did the work
     record = directory / "scale_run.json"
-    if collect(directory / "benchmarks", since=start).empty and record.exists():
+    jobs = collect(directory / "benchmarks")
+    if not (jobs.ended >= start).any() and record.exists():
         wall = read_json(record)["wall_s"]
     else:
         write_json(record, {"wall_s": wall, "cores": cores})
-    jobs = collect(directory / "benchmarks")
     metrics = pd.read_csv(directory / "results/summary/metrics.tsv", sep="\t")
     by_budget = metrics.groupby("n_labels")
     return {
