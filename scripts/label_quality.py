@@ -16,7 +16,7 @@ table = quality_table(
     ids,
     rows,
     labels,
-    neighbours=load_npz(snakemake.input.neighbours, "indices"),
+    neighbours=load_npz(snakemake.input.neighbours, "indices", "anchors"),
     features=np.load(snakemake.input.features, mmap_mode="r"),
     class_names=class_names,
     seed=int(snakemake.wildcards.seed),

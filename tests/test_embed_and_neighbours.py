@@ -7,12 +7,20 @@ from skimage.feature import hog as skimage_hog
 
 from clusterprop.embed import EMBEDDINGS, embed
 from clusterprop.neighbours import (
+    anchor_graph,
     connectivity_graph,
     nearest_neighbours,
     recall,
     typicality,
 )
-from clusterprop.propagate import equal_class_shares, spread, training_set_stats
+from clusterprop.propagate import (
+    SpreadingGraph,
+    equal_class_shares,
+    spread,
+    spread_distributions,
+    training_set_stats,
+)
+from clusterprop.review import out_of_fold_probabilities
 from clusterprop.select import most_typical, representatives
 from conftest import TINY_CONFIG
 from workflow_helpers import copy_workflow, snakemake
@@ -114,20 +122,112 @@ def test_ivf_search_finds_nearly_the_exact_graph_and_the_same_graph_again(hog_fe
         nearest_neighbours(features, 20, search="hnsw")
 
 
+@pytest.fixture(scope="module")
+def hog_pca50(hog_features):
+    return embed("pca", hog_features[0], hog_features[1], {"n_components": 50})[0]
+
+
+def test_up_to_anchors_images_the_graph_is_the_nearest_neighbour_graph(hog_pca50):
+    indices, distances, anchors = anchor_graph(hog_pca50, 20, anchors=2000)
+    exact, exact_distances = nearest_neighbours(hog_pca50, 20)
+    np.testing.assert_array_equal(indices, exact)
+    np.testing.assert_array_equal(distances, exact_distances)
+    np.testing.assert_array_equal(anchors, np.arange(2000))
+
+
+def test_above_anchors_every_image_links_to_its_nearest_anchors(hog_pca50):
+    indices, distances, anchors = anchor_graph(hog_pca50, 20, anchors=500, anchor_seed=1)
+    assert len(anchors) == len(np.unique(anchors)) == 500
+    assert (np.diff(anchors) > 0).all()
+    assert np.isin(indices, anchors).all()  # every link ends at an anchor
+    assert not (indices == np.arange(2000)[:, None]).any()  # never its own neighbour
+    assert (np.diff(distances, axis=1) >= 0).all()
+    # an anchor's row: its nearest other anchors; any other image's: its nearest anchors
+    among, _ = nearest_neighbours(hog_pca50[anchors], 20)
+    np.testing.assert_array_equal(indices[anchors], anchors[among])
+    for image in (0, 1, 777, 1999):
+        if image in anchors:
+            continue
+        to_anchors = np.linalg.norm(hog_pca50[anchors] - hog_pca50[image], axis=1)
+        np.testing.assert_array_equal(indices[image], anchors[np.argsort(to_anchors)[:20]])
+        np.testing.assert_allclose(distances[image], np.sort(to_anchors)[:20], rtol=1e-4)
+    again = anchor_graph(hog_pca50, 20, anchors=500, anchor_seed=1)
+    np.testing.assert_array_equal(again[0], indices)
+    other = anchor_graph(hog_pca50, 20, anchors=500, anchor_seed=2)[2]
+    assert len(np.intersect1d(other, anchors)) < 250  # another seed, another sample
+    # the IVF queries: nearly the exact links, the same again whatever the threads and blocks
+    ivf = {"anchors": 500, "anchor_seed": 1, "search": "ivf", "ivf_list_size": 32}
+    found, _, ivf_anchors = anchor_graph(hog_pca50, 20, **ivf, ivf_probes=8)
+    np.testing.assert_array_equal(ivf_anchors, anchors)
+    assert recall(found, indices) >= 0.95
+    blocks, _, _ = anchor_graph(hog_pca50, 20, **ivf, ivf_probes=8, threads=2, query_block=300)
+    np.testing.assert_array_equal(blocks, found)
+    fewer, _, _ = anchor_graph(hog_pca50, 20, **ivf, ivf_probes=2)
+    assert recall(fewer, indices) < recall(found, indices)
+
+
+def test_spreading_over_anchors_reaches_every_image(hog_pca50, images):
+    y = images["y_train"]
+    indices, distances, anchors = anchor_graph(hog_pca50, 20, anchors=1000)
+    given = forty_given(3)
+    assert 5 < np.isin(given, anchors).sum() < 35  # given labels on anchors and off them
+    everyone = {"indices": indices, "anchors": np.arange(2000)}
+    # every image an anchor: the spreading of the graph without any
+    np.testing.assert_array_equal(
+        spread(given, y[given], neighbours=everyone, balance_classes=True).labels,
+        spread(given, y[given], neighbours={"indices": indices}, balance_classes=True).labels,
+    )
+    neighbours = {"indices": indices, "anchors": anchors}
+    graph = SpreadingGraph.of(neighbours, 20, anchor_neighbors=3)
+    assert graph.matrix.shape == (1000, 1000)
+    # a label given to an anchor starts on it; one given to another image, on its 3
+    # nearest anchors, a third each
+    on, off = given[np.isin(given, anchors)][0], given[~np.isin(given, anchors)][0]
+    seeds = graph.seeds(np.array([on, off]), np.array([0, 1]), 1.0, 2)
+    assert seeds[graph.position[on], 0] == 1 and seeds[:, 0].sum() == 1
+    np.testing.assert_allclose(seeds[graph.position[indices[off, :3]], 1], 1 / 3)
+    assert seeds[:, 1].sum() == pytest.approx(1)
+    # an image that is not an anchor takes its nearest anchor's distribution
+    classes, distributions = spread_distributions(
+        given, y[given], neighbours=neighbours, anchor_neighbors=1
+    )
+    off_anchor = np.setdiff1d(np.arange(2000), anchors)
+    np.testing.assert_array_equal(distributions[off_anchor], distributions[indices[off_anchor, 0]])
+    np.testing.assert_allclose(distributions.sum(axis=1), 1)  # every image reached
+    result = spread(given, y[given], neighbours=neighbours, balance_classes=True)
+    np.testing.assert_array_equal(result.labels[given], y[given])
+    assert (result.labels[off_anchor] == y[off_anchor]).mean() > 0.6
+    # label quality over the anchors: one distribution per given label
+    quality = out_of_fold_probabilities(
+        given,
+        y[given],
+        neighbours=neighbours,
+        n_classes=10,
+        folds=5,
+        seed=0,
+        spreading={"n_neighbors": 20, "alpha": 0.9, "max_iter": 100, "anchor_neighbors": 3},
+    )
+    assert quality.shape == (40, 10)
+    np.testing.assert_allclose(quality.sum(axis=1), 1)
+    assert (quality.argmax(axis=1) == y[given]).mean() > 0.5
+
+
 @pytest.mark.slow
 def test_the_neighbours_rule_searches_as_configured(tmp_path, fashion_dir):
     workdir = copy_workflow(tmp_path)
     ivf = {"search": "ivf", "ivf_list_size": 64, "ivf_probes": 4, "ivf_seed": 3}
+    anchors = {"anchors": 500, "anchor_seed": 4}
     target = "results/neighbours/raw/neighbours.npz"
-    snakemake(workdir, "--cores", "1", target, config={**TINY_CONFIG, "neighbours": ivf})
+    config = {**TINY_CONFIG, "neighbours": {**ivf, **anchors}}
+    snakemake(workdir, "--cores", "1", target, config=config)
     graph = np.load(workdir / target)
     features = np.load(workdir / "results/embeddings/raw/train.npy")
-    expected, _ = nearest_neighbours(
-        features, 20, search="ivf", ivf_list_size=64, ivf_probes=4, ivf_seed=3
-    )
-    np.testing.assert_array_equal(graph["indices"], expected)
-    exact, _ = nearest_neighbours(features, 20)
-    assert 0.5 < recall(graph["indices"], exact) < 1.0  # an IVF graph, not the exact one
+    expected = anchor_graph(features, 20, **ivf, **anchors)
+    np.testing.assert_array_equal(graph["indices"], expected[0])
+    np.testing.assert_array_equal(graph["anchors"], expected[2])
+    assert len(graph["anchors"]) == 500 < len(features)
+    exact = anchor_graph(features, 20, **anchors, search="exact")[0]
+    assert 0.5 < recall(graph["indices"], exact) < 1.0  # IVF links, not the exact ones
 
 
 def test_neighbour_graph_and_typicality(hog_features, images):

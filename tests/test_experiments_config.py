@@ -118,6 +118,10 @@ def first_method(**changes):
             "a cycle",
         ),
         (lambda c: c["spreading"].update(n_neighbors=30), "more than the neighbour graph holds"),
+        (
+            lambda c: c["spreading"].update(anchor_neighbors=21),
+            r"spreading.anchor_neighbors: 21 is more than the neighbour graph holds",
+        ),
         (lambda c: c["dataset"].update(format="npz"), "dataset.path: required"),
         (lambda c: c["dataset"].update(path="/nonexistent"), "is not a directory"),
     ],
@@ -172,6 +176,8 @@ def bad_method(**changes):
         ({"spreading": {"alpha": 1.5}}, "greater than or equal to the maximum|exclusiveMaximum"),
         ({"spreading": {"balance_classes": "yes"}}, "'yes' is not of type 'boolean'"),
         ({"spreading": {"symmetric_graph": 1}}, "1 is not of type 'boolean'"),
+        ({"neighbours": {"anchors": 1}}, "1 is less than the minimum of 2"),
+        ({"spreading": {"anchor_neighbors": 0}}, "0 is less than the minimum of 1"),
     ],
 )
 def test_bad_config_is_refused_naming_the_key(overlay, message):

@@ -93,6 +93,11 @@ def check(config: dict) -> None:
                 f"{section}.n_neighbors: {config[section]['n_neighbors']} is more than the "
                 f"neighbour graph holds (neighbours.n_neighbors: {graph_size})"
             )
+    if config["spreading"].get("anchor_neighbors", 5) > graph_size:
+        problems.append(
+            f"spreading.anchor_neighbors: {config['spreading']['anchor_neighbors']} is more "
+            f"than the neighbour graph holds (neighbours.n_neighbors: {graph_size})"
+        )
     if problems:
         raise ConfigError("invalid config:\n  - " + "\n  - ".join(problems))
 

@@ -2,7 +2,8 @@
 
 Computed once per embedding and shared: label spreading builds its graph from it,
 typicality selection scores images by it, and the label quality scores of a review
-spread the other labels over it.
+spread the other labels over it. Above ``ANCHORS`` images it links every image to a
+fixed sample of them, the anchors (``anchor_graph``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import numpy as np
 
 #: how ``search: auto`` chooses: exact up to this many images, an IVF index above
 EXACT_UP_TO = 100_000
+#: the most images a graph links (``anchor_graph``): above, a fixed sample of this many
+ANCHORS = 250_000
 
 
 def nearest_neighbours(
@@ -53,11 +56,12 @@ def nearest_neighbours(
     return _ivf_neighbours(features, n_neighbors, ivf_list_size, ivf_probes, ivf_seed, threads)
 
 
-def _ivf_neighbours(features, n_neighbors, list_size, probes, seed, threads):
+def _ivf_index(data, list_size, probes, seed, threads):
+    """faiss's inverted-file index over ``data`` (float32, contiguous): one list per
+    ``list_size`` rows, trained by K-Means with ``seed``, ``probes`` lists a query."""
     import faiss
 
     faiss.omp_set_num_threads(int(threads))
-    data = np.ascontiguousarray(features, dtype=np.float32)
     n, dimension = data.shape
     lists = max(1, int(np.ceil(n / list_size)))
     index = faiss.IndexIVFFlat(faiss.IndexFlatL2(dimension), dimension, lists)
@@ -65,6 +69,22 @@ def _ivf_neighbours(features, n_neighbors, list_size, probes, seed, threads):
     index.train(data)
     index.add(data)
     index.nprobe = min(int(probes), lists)
+    return index
+
+
+def _checked(indices, n_neighbors):
+    if (indices < 0).any():
+        raise ValueError(
+            f"the IVF index found fewer than {n_neighbors} neighbours for some images: "
+            "raise neighbours.ivf_probes or ivf_list_size"
+        )
+    return indices
+
+
+def _ivf_neighbours(features, n_neighbors, list_size, probes, seed, threads):
+    data = np.ascontiguousarray(features, dtype=np.float32)
+    n = len(data)
+    index = _ivf_index(data, list_size, probes, seed, threads)
     squared, found = index.search(data, n_neighbors + 1)
     # each row's own entry out (it need not come first among exact duplicates); where a
     # row did not find itself, its farthest hit goes instead
@@ -74,12 +94,74 @@ def _ivf_neighbours(features, n_neighbors, list_size, probes, seed, threads):
     keep = ~own
     indices = found[keep].reshape(n, n_neighbors).astype(np.int64)
     distances = np.sqrt(np.maximum(squared[keep].reshape(n, n_neighbors), 0)).astype(np.float32)
-    if (indices < 0).any():
-        raise ValueError(
-            f"the IVF index found fewer than {n_neighbors} neighbours for some images: "
-            "raise neighbours.ivf_probes or ivf_list_size"
-        )
-    return indices, distances
+    return _checked(indices, n_neighbors), distances
+
+
+def anchor_graph(
+    features: np.ndarray,
+    n_neighbors: int,
+    *,
+    anchors: int = ANCHORS,
+    anchor_seed: int = 0,
+    search: str = "exact",
+    exact_up_to: int = EXACT_UP_TO,
+    ivf_list_size: int = 128,
+    ivf_probes: int = 16,
+    ivf_seed: int = 0,
+    threads: int = 1,
+    query_block: int = 100_000,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The neighbour graph that spreading, typicality and label quality read:
+    ``(indices, distances, anchor_ids)``, the first two of shape (n, n_neighbors), nearest
+    first, ``anchor_ids`` sorted.
+
+    Up to ``anchors`` images, every image is an anchor and the graph is
+    ``nearest_neighbours``' (the search settings are its own). Above, a fixed sample
+    of ``anchors`` images (drawn with ``anchor_seed``) are the anchors: an anchor's row
+    holds its nearest other anchors (``nearest_neighbours`` over the sample), any other
+    image's row its nearest anchors (exact when ``search`` is ``exact``, or ``auto``
+    with n <= ``exact_up_to``; else an IVF index over the anchors, queried
+    ``query_block`` rows at a time). So the graph that spreading iterates over stops
+    growing with the pile, every query costs the same whatever the pile's size, and
+    near-copies of one image do not fill each other's neighbour lists."""
+    n = len(features)
+    settings = {
+        "search": search,
+        "exact_up_to": exact_up_to,
+        "ivf_list_size": ivf_list_size,
+        "ivf_probes": ivf_probes,
+        "ivf_seed": ivf_seed,
+        "threads": threads,
+    }
+    if n <= anchors:
+        indices, distances = nearest_neighbours(features, n_neighbors, **settings)
+        return indices, distances, np.arange(n, dtype=np.int64)
+    anchor_ids = np.sort(np.random.default_rng([anchor_seed, 5]).choice(n, anchors, replace=False))
+    sample = np.ascontiguousarray(features[anchor_ids], dtype=np.float32)
+    local, sample_distances = nearest_neighbours(sample, n_neighbors, **settings)
+    indices = np.empty((n, n_neighbors), dtype=np.int64)
+    distances = np.empty((n, n_neighbors), dtype=np.float32)
+    indices[anchor_ids], distances[anchor_ids] = anchor_ids[local], sample_distances
+    others = np.setdiff1d(np.arange(n), anchor_ids)
+    exact = search == "exact" or (search == "auto" and n <= exact_up_to)
+    if exact:
+        from sklearn.neighbors import NearestNeighbors
+
+        model = NearestNeighbors(n_neighbors=n_neighbors).fit(sample)
+    else:
+        model = _ivf_index(sample, ivf_list_size, ivf_probes, ivf_seed, threads)
+    for start in range(0, len(others), query_block):
+        rows = others[start : start + query_block]
+        queries = np.ascontiguousarray(features[rows], dtype=np.float32)
+        if exact:
+            found_distances, found = model.kneighbors(queries)
+        else:
+            squared, found = model.search(queries, n_neighbors)
+            found_distances = np.sqrt(np.maximum(squared, 0))
+            _checked(found, n_neighbors)
+        indices[rows] = anchor_ids[found]
+        distances[rows] = found_distances
+    return indices, distances, anchor_ids
 
 
 def recall(indices: np.ndarray, exact_indices: np.ndarray) -> float:

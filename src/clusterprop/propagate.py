@@ -179,15 +179,16 @@ def spread(
     """Label spreading (Zhou et al. 2004) from the labelled images over the kNN graph.
 
     scikit-learn's ``LabelSpreading`` with its kNN kernel, except that the graph is the
-    precomputed one (``neighbours.nearest_neighbours``), shared by every budget and seed
+    precomputed one (``neighbours.anchor_graph``), shared by every budget and seed
     of an embedding. Every training image gets a label; labelled images keep theirs
     (the spreading may disagree with a given label: a person's label wins).
 
     ``balance_classes``: for data sets whose classes are of equal size, each image
     takes its most probable class after the spread label distribution is rescaled so
-    that every given class holds an equal share of the images (``equal_class_shares``),
-    instead of the most probable class of the raw distribution; this undoes the pull of
-    large, dense clusters that a few labels reach first.
+    that every given class holds an equal share of the images (``equal_class_shares``;
+    of the anchors, on a graph over a sample of the images), instead of the most
+    probable class of the raw distribution; this undoes the pull of large, dense
+    clusters that a few labels reach first.
 
     ``symmetric_graph`` (of ``spread_distributions``): link two images when either is
     among the other's nearest neighbours, with weight 1/2 where only one is (the graph
@@ -196,19 +197,28 @@ def spread(
     counts only incoming links.
 
     ``spreading``: the other settings of ``spread_distributions`` (``n_neighbors``,
-    ``alpha``, ``max_iter``, ``symmetric_graph``, and ``weights``: how much each given
-    label counts, 1 each by default; a robust treatment gives suspicious labels less).
+    ``alpha``, ``max_iter``, ``symmetric_graph``, ``anchor_neighbors``, and ``weights``:
+    how much each given label counts, 1 each by default; a robust treatment gives
+    suspicious labels less).
     """
     given_ids = np.asarray(given_ids, dtype=np.int64)
     given_labels = np.asarray(given_labels, dtype=np.int64)
-    classes, distributions = spread_distributions(
-        given_ids, given_labels, neighbours=neighbours, **spreading
+    anchor_neighbors = spreading.pop("anchor_neighbors", 5)
+    graph = SpreadingGraph.of(
+        neighbours,
+        spreading.pop("n_neighbors", 20),
+        spreading.pop("symmetric_graph", False),
+        anchor_neighbors,
     )
+    classes, distributions = graph.spread(given_ids, given_labels, **spreading)
     if balance_classes:
         distributions = equal_class_shares(distributions)
-    labels = np.asarray(classes[distributions.argmax(axis=1)], dtype=np.int64)
+    n = graph.images
+    labels = np.empty(n, dtype=np.int64)
+    for start in range(0, n, 100_000):
+        rows = np.arange(start, min(start + 100_000, n))
+        labels[rows] = classes[graph.at(distributions, rows).argmax(axis=1)]
     labels[given_ids] = given_labels
-    n = len(labels)
     given = np.zeros(n, dtype=bool)
     given[given_ids] = True
     return TrainingSet(np.arange(n, dtype=np.int64), labels, given)
@@ -223,6 +233,7 @@ def spread_distributions(
     alpha: float = 0.9,
     max_iter: int = 100,
     symmetric_graph: bool = False,
+    anchor_neighbors: int = 5,
     weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The label distribution label spreading settles on for every training image:
@@ -233,15 +244,121 @@ def spread_distributions(
     The iteration of scikit-learn's ``LabelSpreading`` with its kNN kernel over the
     precomputed graph, step for step (``spreading_graph``, ``spread_many``: the same
     distributions to the last bit, in half the time), with one addition: ``weights``
-    scale each given label's row of the starting matrix (1 = scikit-learn's).
+    scale each given label's row of the starting matrix (1 = scikit-learn's). On a graph
+    over anchors (``SpreadingGraph``), over the anchors, then read at every image.
     """
-    given_ids = np.asarray(given_ids, dtype=np.int64)
-    given_labels = np.asarray(given_labels, dtype=np.int64)
-    graph = spreading_graph(neighbours["indices"], n_neighbors, symmetric_graph)
-    classes, columns = np.unique(given_labels, return_inverse=True)
-    seeds = np.zeros((graph.shape[0], len(classes)))
-    seeds[given_ids, columns] = 1.0 if weights is None else np.asarray(weights, dtype=np.float64)
-    return classes.astype(np.int64), spread_many(graph, seeds, alpha=alpha, max_iter=max_iter)
+    graph = SpreadingGraph.of(neighbours, n_neighbors, symmetric_graph, anchor_neighbors)
+    classes, distributions = graph.spread(
+        given_ids, given_labels, alpha=alpha, max_iter=max_iter, weights=weights
+    )
+    return classes, graph.at(distributions, np.arange(graph.images))
+
+
+@dataclass(frozen=True)
+class SpreadingGraph:
+    """What label spreading iterates over, and how its labels reach every image.
+
+    ``matrix``: the normalised graph (``spreading_graph``) over the anchors, the images
+    of ``anchors`` (global ids, sorted); where every image is an anchor (up to
+    ``neighbours.anchors`` images) that is all of them and nothing more is done. Else an
+    image that is not an anchor is linked to its ``anchor_neighbors`` nearest anchors
+    (its row of the neighbour graph): a label given to it starts on them, shared equally,
+    and its spread distribution is the mean of theirs (the out-of-sample step of
+    anchor-graph label propagation, Liu, He and Chang 2010)."""
+
+    matrix: object
+    anchors: np.ndarray
+    #: each image's row of ``matrix``, -1 for an image that is not an anchor
+    position: np.ndarray
+    #: each image's nearest anchors, as rows of ``matrix``
+    nearest: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        neighbours: Mapping,
+        n_neighbors: int,
+        symmetric_graph: bool = False,
+        anchor_neighbors: int = 5,
+    ) -> SpreadingGraph:
+        indices = np.asarray(neighbours["indices"])
+        n = len(indices)
+        anchors = np.asarray(neighbours["anchors"]) if "anchors" in neighbours else None
+        if anchors is None or len(anchors) == n:
+            matrix = spreading_graph(indices, n_neighbors, symmetric_graph)
+            return cls(matrix, np.arange(n), np.arange(n), np.arange(n)[:, None])
+        if not 1 <= anchor_neighbors <= indices.shape[1]:
+            raise ValueError(
+                f"anchor_neighbors={anchor_neighbors} must be in [1, {indices.shape[1]}], "
+                "the neighbours the graph holds"
+            )
+        position = np.full(n, -1, dtype=np.int64)
+        position[anchors] = np.arange(len(anchors))
+        local = position[indices[anchors]]
+        if (local < 0).any():
+            raise ValueError("the neighbour graph links an anchor to an image that is not one")
+        matrix = spreading_graph(local, n_neighbors, symmetric_graph)
+        nearest = position[indices[:, :anchor_neighbors]]
+        nearest[anchors] = np.arange(len(anchors))[:, None]
+        return cls(matrix, anchors, position, nearest)
+
+    @property
+    def images(self) -> int:
+        return len(self.position)
+
+    @property
+    def everyone(self) -> bool:
+        """True where every image is an anchor."""
+        return len(self.anchors) == self.images
+
+    def seeds(self, ids: np.ndarray, columns: np.ndarray, values, width: int) -> np.ndarray:
+        """The starting matrix (anchors x ``width``): ``values`` at ``columns`` for the
+        images ``ids`` (summed where several land on one anchor)."""
+        seeds = np.zeros((len(self.anchors), width))
+        if self.everyone:
+            seeds[ids, columns] = values
+            return seeds
+        values = np.broadcast_to(np.asarray(values, dtype=np.float64), ids.shape)
+        rows = self.nearest[ids]
+        share = np.where(self.position[ids] >= 0, 1.0, 1.0 / rows.shape[1])
+        for column in range(rows.shape[1]):
+            # an anchor's own row fills every column of ``nearest``: it counts once
+            first = (column == 0) | (self.position[ids] < 0)
+            np.add.at(seeds, (rows[first, column], columns[first]), (values * share)[first])
+        return seeds
+
+    def spread(
+        self,
+        given_ids: np.ndarray,
+        given_labels: np.ndarray,
+        *,
+        alpha: float = 0.9,
+        max_iter: int = 100,
+        weights: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(classes, distributions over the anchors)`` of the given labels."""
+        given_ids = np.asarray(given_ids, dtype=np.int64)
+        given_labels = np.asarray(given_labels, dtype=np.int64)
+        classes, columns = np.unique(given_labels, return_inverse=True)
+        values = 1.0 if weights is None else np.asarray(weights, dtype=np.float64)
+        seeds = self.seeds(given_ids, columns, values, len(classes))
+        return classes.astype(np.int64), spread_many(
+            self.matrix, seeds, alpha=alpha, max_iter=max_iter
+        )
+
+    def at(self, distributions: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """The rows of ``distributions`` (over the anchors) that the images ``ids`` take:
+        an anchor its own, any other image the mean of its nearest anchors' rows,
+        normalised to sum to 1 (0 where none of them was reached)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if self.everyone:
+            return distributions[ids]
+        rows = self.nearest[ids]
+        mean = distributions[rows[:, 0]].copy()
+        for column in range(1, rows.shape[1]):
+            mean += distributions[rows[:, column]]
+        totals = mean.sum(axis=1, keepdims=True)
+        return np.divide(mean, totals, out=np.zeros_like(mean), where=totals > 0)
 
 
 def spreading_graph(neighbour_indices: np.ndarray, n_neighbors: int, symmetric_graph: bool):

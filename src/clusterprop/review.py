@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clusterprop.labels import LabelsFileError, check_row, labels_file_rows
-from clusterprop.propagate import equal_class_shares, spread_many, spreading_graph
+from clusterprop.propagate import SpreadingGraph, equal_class_shares, spread_many
 
 #: cleanlab's label quality scores that the config may name (``review.score``)
 SCORES = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
@@ -53,17 +53,22 @@ def out_of_fold_probabilities(
     n_classes)``, rows summing to 1; a row the other folds do not reach is uniform."""
     given_rows = np.asarray(given_rows, dtype=np.int64)
     given_labels = np.asarray(given_labels, dtype=np.int64)
-    graph = spreading_graph(
-        neighbours["indices"], spreading["n_neighbors"], spreading.get("symmetric_graph", False)
+    graph = SpreadingGraph.of(
+        neighbours,
+        spreading["n_neighbors"],
+        spreading.get("symmetric_graph", False),
+        spreading.get("anchor_neighbors", 5),
     )
     fold = fold_of(len(given_rows), folds, seed)
     fold_ids = np.unique(fold)
-    seeds = np.zeros((graph.shape[0], len(fold_ids) * n_classes))
+    seeds = np.zeros((len(graph.anchors), len(fold_ids) * n_classes))
     for block, held_out in enumerate(fold_ids):
         kept = fold != held_out
-        seeds[given_rows[kept], block * n_classes + given_labels[kept]] = 1
+        seeds += graph.seeds(
+            given_rows[kept], block * n_classes + given_labels[kept], 1.0, seeds.shape[1]
+        )
     spread = spread_many(
-        graph,
+        graph.matrix,
         seeds,
         alpha=spreading["alpha"],
         max_iter=spreading["max_iter"],
@@ -76,7 +81,7 @@ def out_of_fold_probabilities(
             present = np.unique(given_labels[fold != held_out])
             distributions = np.zeros_like(distributions)
             distributions[:, present] = equal_class_shares(spread[:, block * n_classes + present])
-        rows = distributions[given_rows[fold == held_out]]
+        rows = graph.at(distributions, given_rows[fold == held_out])
         reached = rows.sum(axis=1) > 0
         target = np.flatnonzero(fold == held_out)[reached]
         probabilities[target] = rows[reached] / rows[reached].sum(axis=1, keepdims=True)
