@@ -42,6 +42,8 @@ wildcard_constraints:
     labelling=labelling_pattern(),
     propagation=propagation_pattern(),
     classifier=r"[A-Za-z0-9_.]+",
+    shard=r"\d+",
+    shards=r"\d+",
     filename="|".join(f.name for f in FASHION_MNIST_FILES),
 
 

@@ -5,11 +5,17 @@ import numpy as np
 import pytest
 from skimage.feature import hog as skimage_hog
 
-from clusterprop.embed import EMBEDDINGS, embed
+from clusterprop.embed import EMBEDDINGS, embed, is_sharded, joined_parts, shard_rows
+from clusterprop.io import save_npz
 from clusterprop.neighbours import (
+    among_anchors,
     anchor_graph,
+    choose_anchors,
     connectivity_graph,
+    gathered,
+    nearest_anchors,
     nearest_neighbours,
+    off_anchors,
     recall,
     typicality,
 )
@@ -164,6 +170,51 @@ def test_above_anchors_every_image_links_to_its_nearest_anchors(hog_pca50):
     np.testing.assert_array_equal(blocks, found)
     fewer, _, _ = anchor_graph(hog_pca50, 20, **ivf, ivf_probes=2)
     assert recall(fewer, indices) < recall(found, indices)
+
+
+def test_an_embedding_in_parts_is_the_embedding_in_one(images, hog_features, tmp_path):
+    assert [shard_rows(10, i, 3) for i in range(3)] == [slice(0, 3), slice(3, 6), slice(6, 10)]
+    with pytest.raises(ValueError, match="shard 3 of 3"):
+        shard_rows(10, 3, 3)
+    paths = []
+    for shard in range(3):
+        train = images["train"][shard_rows(2000, shard, 3)]
+        test = images["test"][shard_rows(300, shard, 3)]
+        paths.append(tmp_path / f"{shard}.npz")
+        save_npz(paths[-1], **dict(zip(("train", "test"), embed("hog", train, test), strict=True)))
+    joined = joined_parts(paths)
+    for part, whole in zip(joined, hog_features, strict=True):
+        np.testing.assert_array_equal(part, whole)
+    # only a method that embeds each image on its own, from the images, and only above 1
+    assert is_sharded({"method": "hog"}, 2) and is_sharded({"method": "raw"}, 2)
+    assert not is_sharded({"method": "hog"}, 1)
+    assert not is_sharded({"method": "pca", "n_components": 5}, 2)
+    save_npz(tmp_path / "other.npz", train=np.zeros((2, 3), np.float32), test=np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="features of different shapes"):
+        joined_parts([paths[0], tmp_path / "other.npz"])
+
+
+def test_the_neighbour_graph_in_parts_is_the_graph_in_one(hog_pca50):
+    search = {"search": "ivf", "ivf_list_size": 32, "ivf_probes": 8}
+    whole = anchor_graph(hog_pca50, 20, anchors=500, anchor_seed=1, **search)
+    anchors = choose_anchors(2000, 500, 1)
+    np.testing.assert_array_equal(anchors, whole[2])
+    np.testing.assert_array_equal(choose_anchors(400, 500, 1), np.arange(400))
+    among = among_anchors(hog_pca50, anchors, 20, **search)
+    parts = []
+    for shard in range(3):
+        rows = off_anchors(2000, anchors, shard, 3)
+        parts.append((rows, *nearest_anchors(hog_pca50, anchors, rows, 20, **search)))
+    assert sum(len(rows) for rows, _, _ in parts) == 1500
+    indices, distances = gathered(2000, anchors, among, parts)
+    np.testing.assert_array_equal(indices, whole[0])
+    np.testing.assert_array_equal(distances, whole[1])
+    # every image an anchor: the parts hold no queries
+    assert [len(off_anchors(400, np.arange(400), shard, 2)) for shard in range(2)] == [0, 0]
+    with pytest.raises(ValueError, match="cover 500 images not at all and 0 more than once"):
+        gathered(2000, anchors, among, parts[1:])
+    with pytest.raises(ValueError, match="cover 0 images not at all and 500 more than once"):
+        gathered(2000, anchors, among, [*parts, parts[0]])
 
 
 def test_spreading_over_anchors_reaches_every_image(hog_pca50, images):

@@ -122,6 +122,7 @@ def first_method(**changes):
             lambda c: c["spreading"].update(anchor_neighbors=21),
             r"spreading.anchor_neighbors: 21 is more than the neighbour graph holds",
         ),
+        (lambda c: c.update(shards=60001), "shards: 60001 parts of 60000 training images"),
         (lambda c: c["dataset"].update(format="npz"), "dataset.path: required"),
         (lambda c: c["dataset"].update(path="/nonexistent"), "is not a directory"),
     ],

@@ -5,10 +5,12 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO, TINY_CONFIG
+from clusterprop.neighbours import anchor_graph
+from conftest import REPO, TINY_CONFIG, method
 from workflow_helpers import copy_workflow, snakemake
 
 pytestmark = [pytest.mark.slow, pytest.mark.slurm]
@@ -16,8 +18,19 @@ pytestmark = [pytest.mark.slow, pytest.mark.slurm]
 
 LOCAL_SLURM = REPO / "tests/slurm/local-slurm.sh"
 LOCAL_RULES = {"summarize", "plot_representatives"}
-#: One seed of the tiny run: its rows of the summary must equal the local run's.
-SLURM_CONFIG = {**TINY_CONFIG, "seeds": [0]}
+#: One seed of the tiny run, its big stages in two parts each (the raw embedding; the
+#: neighbour graph over 1,500 anchors of the 2,000 images, for one method more that
+#: spreads): the tiny run's rows of the summary must equal the local run's.
+SLURM_CONFIG = {
+    **TINY_CONFIG,
+    "seeds": [0],
+    "shards": 2,
+    "neighbours": {"anchors": 1500},
+    "methods": [
+        *TINY_CONFIG["methods"],
+        method("representatives + spreading", "raw", "centroid", "spread", [10]),
+    ],
+}
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +77,12 @@ def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path)
         else:
             assert match, f"{log} did not run through Slurm"
             job_ids[str(log)] = match[1]
-    # prepare, embed, cluster, 2 selections and labels, 3 propagations, the all-labels
-    # set, 4 models: every job but the local summary and grid
-    assert len(job_ids) == 15
+    # prepare, embed (2 parts, joined), the neighbour graph (the anchors', 2 parts of
+    # queries, joined), cluster, 2 selections and labels, 4 propagations, the all-labels
+    # set, 5 models: every job but the local summary and grid
+    assert len(job_ids) == 23
+    parts = [log for log in job_ids if "/embed_shard/" in log or "/neighbour_queries/" in log]
+    assert len(parts) == 4
     records = (state / "jobcomp.txt").read_text()
     completed = set(re.findall(r"JobId=(\d+) .*JobState=COMPLETED", records))
     assert set(job_ids.values()) <= completed
@@ -74,5 +90,19 @@ def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path)
     on_slurm = pd.read_csv(workdir / "results/summary/metrics.tsv", sep="\t")
     local = pd.read_csv(tiny_run / "results/summary/metrics.tsv", sep="\t")
     local_seed0 = local[local.seed == 0].reset_index(drop=True)
-    assert len(on_slurm) == len(local_seed0) == 4
-    pd.testing.assert_frame_equal(on_slurm, local_seed0, check_exact=True)
+    assert len(local_seed0) == 4 and len(on_slurm) == 5
+    # (the spreading line's columns, empty in the others' rows, left out)
+    shared = on_slurm[on_slurm.method.isin(local_seed0.method)].reset_index(drop=True)
+    shared = shared[local_seed0.columns]
+    pd.testing.assert_frame_equal(shared, local_seed0, check_exact=True)
+    # the parts joined are what one job makes: the embedding, and the graph
+    for name in ("train", "test"):
+        joined = workdir / f"results/embeddings/raw/{name}.npy"
+        assert joined.read_bytes() == (tiny_run / joined.relative_to(workdir)).read_bytes()
+    graph = np.load(workdir / "results/neighbours/raw/neighbours.npz")
+    features = np.load(workdir / "results/embeddings/raw/train.npy")
+    indices, distances, anchors = anchor_graph(features, 20, anchors=1500, search="auto")
+    np.testing.assert_array_equal(graph["anchors"], anchors)
+    np.testing.assert_array_equal(graph["indices"], indices)
+    np.testing.assert_array_equal(graph["distances"], distances)
+    assert not list(workdir.glob("results/*/raw/shards/*"))  # the parts are gone

@@ -98,6 +98,9 @@ def check(config: dict) -> None:
             f"spreading.anchor_neighbors: {config['spreading']['anchor_neighbors']} is more "
             f"than the neighbour graph holds (neighbours.n_neighbors: {graph_size})"
         )
+    n_train = known_n_train(config)
+    if n_train is not None and config.get("shards", 1) > n_train:
+        problems.append(f"shards: {config['shards']} parts of {n_train} training images")
     if problems:
         raise ConfigError("invalid config:\n  - " + "\n  - ".join(problems))
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from clusterprop.io import load_npz
 from clusterprop.registry import Embedding, lookup, table
 
 # scikit-learn, scikit-image and joblib are imported where used: the Snakefile reads
@@ -107,12 +108,16 @@ def _hog_rows(images: np.ndarray, settings: dict) -> np.ndarray:
 
 #: The embedding methods an entry of the config's ``embeddings`` can name.
 EMBEDDINGS = table(
-    Embedding("raw", raw),
+    Embedding("raw", raw, per_image=True),
     Embedding(
         "pca", pca, params=("n_components", "input"), required=("n_components",), chains=True
     ),
     Embedding(
-        "hog", hog, params=("orientations", "pixels_per_cell", "cells_per_block"), parallel=True
+        "hog",
+        hog,
+        params=("orientations", "pixels_per_cell", "cells_per_block"),
+        parallel=True,
+        per_image=True,
     ),
 )
 
@@ -133,3 +138,29 @@ def embed(
         train_features, test_features = entry.function(train, train[:1], **params)
         return train_features, test_features[:0]
     return entry.function(train, test, **params)
+
+
+def shard_rows(n: int, shard: int, shards: int) -> slice:
+    """The rows of part ``shard`` of ``n`` split into ``shards`` near-equal parts, in
+    order (``shard`` counts from 0)."""
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} of {shards}: expected 0 <= shard < shards")
+    return slice(shard * n // shards, (shard + 1) * n // shards)
+
+
+def is_sharded(spec: dict[str, Any], shards: int) -> bool:
+    """Whether an embedding (its config entry) is computed in ``shards`` parts: only
+    a method that embeds each image on its own, from the images, and only above 1."""
+    entry = lookup(EMBEDDINGS, spec["method"], "embedding method")
+    return shards > 1 and entry.per_image and spec.get("input") is None
+
+
+def joined_parts(paths: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The training and test features of an embedding's parts (uncompressed ``.npz``
+    files of ``train`` and ``test`` rows, in order), joined into one array each; the
+    parts are memory-mapped, so no part is held twice."""
+    parts = [load_npz(path, "train", "test", mmap=True) for path in paths]
+    kinds = {(p["train"].shape[1:], p["test"].shape[1:], p["train"].dtype) for p in parts}
+    if len(kinds) != 1:
+        raise ValueError(f"the parts {paths} hold features of different shapes")
+    return tuple(np.concatenate([part[key] for part in parts]) for key in ("train", "test"))

@@ -9,11 +9,13 @@ inputs beside it and ``snakemake --lint`` finds no functions mixed into rule fil
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from clusterprop import experiments as grid
 from clusterprop import paths
 from clusterprop.data import FASHION_MNIST_FILES, FASHION_MNIST_URL, resolve_fashion_mnist_dir
+from clusterprop.embed import is_sharded
 from clusterprop.labellings import TRUTH, parse_labelling
 from clusterprop.network import LATER_ROUND_SETTINGS, NetworkSettings, warm_started
 from clusterprop.propagate import parse_strategy
@@ -70,14 +72,33 @@ def fashion_mnist_url(wildcards: Wildcards) -> str:
 # ---------------------------------------------------------------- embed
 
 
-def embedding_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
-    """The images, or the features of the embedding this one is computed from."""
-    upstream = config["embeddings"][wildcards["embedding"]].get("input")
+def embedding_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | list[str]]:
+    """The images, or the features of the embedding this one is computed from, or,
+    where it is embedded in parts (config ``shards``), its parts to join."""
+    spec = config["embeddings"][wildcards["embedding"]]
+    shards = config["shards"]
+    if is_sharded(spec, shards):
+        shard = partial(paths.EMBEDDING_SHARD.format, embedding=wildcards["embedding"])
+        return {"shards": [shard(shard=i, shards=shards) for i in range(shards)]}
+    upstream = spec.get("input")
     if upstream is None:
         return {"dataset": paths.DATASET}
     return {
         "train": paths.EMBEDDING_TRAIN.format(embedding=upstream),
         "test": paths.EMBEDDING_TEST.format(embedding=upstream),
+    }
+
+
+def neighbours_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | list[str]]:
+    """The features, or, where the graph is found in parts (config ``shards``), the
+    anchors' graph and the other images' queries to join."""
+    embedding, shards = wildcards["embedding"], config["shards"]
+    if shards == 1:
+        return {"features": paths.EMBEDDING_TRAIN.format(embedding=embedding)}
+    queries = partial(paths.NEIGHBOUR_QUERIES.format, embedding=embedding)
+    return {
+        "anchors": paths.NEIGHBOUR_ANCHORS.format(embedding=embedding),
+        "queries": [queries(shard=i, shards=shards) for i in range(shards)],
     }
 
 

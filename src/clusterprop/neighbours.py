@@ -97,12 +97,41 @@ def _ivf_neighbours(features, n_neighbors, list_size, probes, seed, threads):
     return _checked(indices, n_neighbors), distances
 
 
-def anchor_graph(
+def choose_anchors(n: int, anchors: int = ANCHORS, anchor_seed: int = 0) -> np.ndarray:
+    """The anchors of ``n`` images, sorted: all of them up to ``anchors`` images, a
+    sample of ``anchors`` drawn with ``anchor_seed`` above."""
+    if n <= anchors:
+        return np.arange(n, dtype=np.int64)
+    return np.sort(np.random.default_rng([anchor_seed, 5]).choice(n, anchors, replace=False))
+
+
+def among_anchors(
+    features: np.ndarray, anchor_ids: np.ndarray, n_neighbors: int, **search
+) -> tuple[np.ndarray, np.ndarray]:
+    """The anchors' rows of the graph: each anchor's ``n_neighbors`` nearest other
+    anchors, as image ids (``nearest_neighbours`` over the anchors, its ``search``
+    settings), with their distances."""
+    if len(anchor_ids) == len(features):
+        return nearest_neighbours(features, n_neighbors, **search)
+    sample = np.ascontiguousarray(features[anchor_ids], dtype=np.float32)
+    local, distances = nearest_neighbours(sample, n_neighbors, **search)
+    return anchor_ids[local], distances
+
+
+def off_anchors(n: int, anchor_ids: np.ndarray, shard: int = 0, shards: int = 1) -> np.ndarray:
+    """The images that are not anchors, in order, split into ``shards`` near-equal parts:
+    part ``shard`` (none where every image is an anchor)."""
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} of {shards}: expected 0 <= shard < shards")
+    return np.array_split(np.setdiff1d(np.arange(n), anchor_ids), shards)[shard]
+
+
+def nearest_anchors(
     features: np.ndarray,
+    anchor_ids: np.ndarray,
+    rows: np.ndarray,
     n_neighbors: int,
     *,
-    anchors: int = ANCHORS,
-    anchor_seed: int = 0,
     search: str = "exact",
     exact_up_to: int = EXACT_UP_TO,
     ivf_list_size: int = 128,
@@ -110,58 +139,92 @@ def anchor_graph(
     ivf_seed: int = 0,
     threads: int = 1,
     query_block: int = 100_000,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The neighbour graph that spreading, typicality and label quality read:
-    ``(indices, distances, anchor_ids)``, the first two of shape (n, n_neighbors), nearest
-    first, ``anchor_ids`` sorted.
-
-    Up to ``anchors`` images, every image is an anchor and the graph is
-    ``nearest_neighbours``' (the search settings are its own). Above, a fixed sample
-    of ``anchors`` images (drawn with ``anchor_seed``) are the anchors: an anchor's row
-    holds its nearest other anchors (``nearest_neighbours`` over the sample), any other
-    image's row its nearest anchors (exact when ``search`` is ``exact``, or ``auto``
-    with n <= ``exact_up_to``; else an IVF index over the anchors, queried
-    ``query_block`` rows at a time). So the graph that spreading iterates over stops
-    growing with the pile, every query costs the same whatever the pile's size, and
-    near-copies of one image do not fill each other's neighbour lists."""
-    n = len(features)
-    settings = {
-        "search": search,
-        "exact_up_to": exact_up_to,
-        "ivf_list_size": ivf_list_size,
-        "ivf_probes": ivf_probes,
-        "ivf_seed": ivf_seed,
-        "threads": threads,
-    }
-    if n <= anchors:
-        indices, distances = nearest_neighbours(features, n_neighbors, **settings)
-        return indices, distances, np.arange(n, dtype=np.int64)
-    anchor_ids = np.sort(np.random.default_rng([anchor_seed, 5]).choice(n, anchors, replace=False))
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``n_neighbors`` nearest anchors of the images ``rows`` (none of them an
+    anchor), as image ids, with their distances: exact when ``search`` is ``exact``, or
+    ``auto`` with at most ``exact_up_to`` images in all; else faiss's IVF index over the
+    anchors (its settings as ``nearest_neighbours``'), queried ``query_block`` rows at a
+    time. A row's answer does not depend on which others are asked with it, so the
+    queries can be split into jobs (tested)."""
+    indices = np.empty((len(rows), n_neighbors), dtype=np.int64)
+    distances = np.empty((len(rows), n_neighbors), dtype=np.float32)
+    if len(rows) == 0:
+        return indices, distances
     sample = np.ascontiguousarray(features[anchor_ids], dtype=np.float32)
-    local, sample_distances = nearest_neighbours(sample, n_neighbors, **settings)
-    indices = np.empty((n, n_neighbors), dtype=np.int64)
-    distances = np.empty((n, n_neighbors), dtype=np.float32)
-    indices[anchor_ids], distances[anchor_ids] = anchor_ids[local], sample_distances
-    others = np.setdiff1d(np.arange(n), anchor_ids)
-    exact = search == "exact" or (search == "auto" and n <= exact_up_to)
+    exact = search == "exact" or (search == "auto" and len(features) <= exact_up_to)
     if exact:
         from sklearn.neighbors import NearestNeighbors
 
         model = NearestNeighbors(n_neighbors=n_neighbors).fit(sample)
     else:
         model = _ivf_index(sample, ivf_list_size, ivf_probes, ivf_seed, threads)
-    for start in range(0, len(others), query_block):
-        rows = others[start : start + query_block]
-        queries = np.ascontiguousarray(features[rows], dtype=np.float32)
+    for start in range(0, len(rows), query_block):
+        block = slice(start, start + query_block)
+        queries = np.ascontiguousarray(features[rows[block]], dtype=np.float32)
         if exact:
             found_distances, found = model.kneighbors(queries)
         else:
             squared, found = model.search(queries, n_neighbors)
             found_distances = np.sqrt(np.maximum(squared, 0))
             _checked(found, n_neighbors)
-        indices[rows] = anchor_ids[found]
-        distances[rows] = found_distances
-    return indices, distances, anchor_ids
+        indices[block] = anchor_ids[found]
+        distances[block] = found_distances
+    return indices, distances
+
+
+def gathered(
+    n: int,
+    anchor_ids: np.ndarray,
+    among: tuple[np.ndarray, np.ndarray],
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The whole graph ``(indices, distances)`` from the anchors' rows (``among``) and
+    the other images' rows, ``(rows, indices, distances)`` a part; every image's row
+    must come exactly once."""
+    indices = np.full((n, among[0].shape[1]), -1, dtype=np.int64)
+    distances = np.zeros((n, among[0].shape[1]), dtype=np.float32)
+    filled = np.zeros(n, dtype=np.int64)
+    indices[anchor_ids], distances[anchor_ids] = among
+    filled[anchor_ids] += 1
+    for rows, part_indices, part_distances in parts:
+        indices[rows], distances[rows] = part_indices, part_distances
+        np.add.at(filled, rows, 1)
+    if (filled != 1).any():
+        raise ValueError(
+            f"the neighbour graph's parts cover {int((filled == 0).sum())} images not at all "
+            f"and {int((filled > 1).sum())} more than once"
+        )
+    return indices, distances
+
+
+def anchor_graph(
+    features: np.ndarray,
+    n_neighbors: int,
+    *,
+    anchors: int = ANCHORS,
+    anchor_seed: int = 0,
+    **search,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The neighbour graph that spreading, typicality and label quality read:
+    ``(indices, distances, anchor_ids)``, the first two of shape (n, n_neighbors), nearest
+    first, ``anchor_ids`` sorted; in one job (``choose_anchors``, ``among_anchors``,
+    ``nearest_anchors`` and ``gathered`` split it into jobs).
+
+    Up to ``anchors`` images, every image is an anchor and the graph is
+    ``nearest_neighbours``' (``search``: its settings). Above, a fixed sample of
+    ``anchors`` images (drawn with ``anchor_seed``) are the anchors: an anchor's row
+    holds its nearest other anchors, any other image's row its nearest anchors
+    (``nearest_anchors``). So the graph that spreading iterates over stops growing with
+    the pile, and every other image's query costs the same whatever the pile's size."""
+    n = len(features)
+    anchor_ids = choose_anchors(n, anchors, anchor_seed)
+    query_block = search.pop("query_block", 100_000)
+    among = among_anchors(features, anchor_ids, n_neighbors, **search)
+    rows = off_anchors(n, anchor_ids)
+    found = nearest_anchors(
+        features, anchor_ids, rows, n_neighbors, **search, query_block=query_block
+    )
+    return (*gathered(n, anchor_ids, among, [(rows, *found)]), anchor_ids)
 
 
 def recall(indices: np.ndarray, exact_indices: np.ndarray) -> float:

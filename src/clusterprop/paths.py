@@ -16,6 +16,10 @@ DATASET = "results/data/dataset.npz"
 EMBEDDING_TRAIN = "results/embeddings/{embedding}/train.npy"
 EMBEDDING_TEST = "results/embeddings/{embedding}/test.npy"
 NEIGHBOURS = "results/neighbours/{embedding}/neighbours.npz"
+#: a big stage's parts (config shards), each a job of its own, gathered into the above
+EMBEDDING_SHARD = "results/embeddings/{embedding}/shards/{shard}-of-{shards}.npz"
+NEIGHBOUR_ANCHORS = "results/neighbours/{embedding}/shards/anchors.npz"
+NEIGHBOUR_QUERIES = "results/neighbours/{embedding}/shards/{shard}-of-{shards}.npz"
 
 # ---------------------------------------------------------------- cluster, select, label
 CLUSTERS = "results/clusters/{embedding}/k{k}/seed{seed}/clusters.npz"

@@ -44,6 +44,9 @@ class Embedding:
     chains: bool = False
     #: True: splits its work over processes, takes ``n_jobs`` (the rule's threads)
     parallel: bool = False
+    #: True: each image's features depend on that image alone (nothing is fitted), so
+    #: the images can be embedded in parts (config ``shards``) and the parts joined
+    per_image: bool = False
     random: bool = False
 
 
