@@ -83,8 +83,29 @@ def test_folders_command_times_reading_an_image_folder(tmp_path, capsys, fashion
         assert re.search(re.escape(step) + r" +\d+\.\d\d s", out), step
 
 
+def test_cnn_epoch_command_times_an_epoch_of_a_derived_pile(capsys):
+    assert main(["cnn-epoch", "--size", "600", "--precision", "fp32", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"one epoch of 600 images \(cpu, fp32, 1 thread\(s\)\): [\d.]+ s", out)
+    assert re.search(r"the pile: 0 MiB; peak memory \d+ MiB before training, \d+ MiB after", out)
+
+
+@pytest.mark.slow
+def test_folders_command_times_a_dry_run_with_nothing_to_do(tmp_path, capsys, fashion):
+    names = list("0123456789")
+    folders.write(tmp_path / "pile", "train", fashion["X_train"][:30], fashion["y_train"], names)
+    folders.write(tmp_path / "pile", "test", fashion["X_test"][:10], fashion["y_test"], names)
+    assert main(["folders", str(tmp_path / "pile"), "--workdir", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "40 image files in" in out
+    for step in ("data stage (the workflow's job):", "dry run with nothing to do:"):
+        assert re.search(re.escape(step) + r" +\d+\.\d\d s", out), step
+    assert "found something to do" not in out
+    assert (tmp_path / "run/results/data/dataset.npz").exists()
+
+
 def test_a_derived_pile_keeps_the_originals_and_labels_and_adds_distinct_copies(fashion):
-    from clusterprop.scale import SHIFTS, derived_training_set
+    from clusterprop.derived import SHIFTS, derived_training_set
 
     images, labels = fashion["X_train"][:500], fashion["y_train"][:500]
     pile, pile_labels = derived_training_set(images, labels, 1800)

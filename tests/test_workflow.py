@@ -136,6 +136,7 @@ def test_every_artifact_is_cached(small_run):
             "max_iter": 100,
             "balance_classes": False,
             "symmetric_graph": False,
+            "anchor_neighbors": 5,
         }
         assert svm["n_fit"] == 2000  # max_train of 5,000 spread labels
         typical = pd.read_csv(results / f"selections/hog_pca/typical-k20/seed{seed}/selection.csv")

@@ -33,6 +33,9 @@ TIMED_RUNS = {
 }
 #: images in the machine-speed CNN epoch (machine_speed, describe_machine_speed)
 SPEED_IMAGES = 5120
+REPO = Path(__file__).resolve().parents[2]
+#: the data stage's artifact, the target of the folder benchmark's dry runs
+DATASET_TARGET = "results/data/dataset.npz"
 
 
 def collect(directory: str | Path, since: float | None = None) -> pd.DataFrame:
@@ -170,8 +173,11 @@ def timed_run(name: str, argv: list[str]) -> int:
 
 
 def read_folders(argv: list[str]) -> int:
-    """Time reading Fashion-MNIST as an image folder (written there first if missing):
-    the directory scan, the files' fingerprint and the decoding."""
+    """Time reading Fashion-MNIST as an image folder (written there first if missing; with
+    ``--size``, a training pile of that many images derived from it, as the scale
+    benchmark derives them): the directory scan, the files' fingerprint and the decoding;
+    with ``--workdir``, also the workflow's dry runs on the folder once its data stage is
+    done."""
     from clusterprop import folders
     from clusterprop.data import (
         FASHION_MNIST_CLASSES,
@@ -183,15 +189,27 @@ def read_folders(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks folders")
     parser.add_argument("directory", help="where Fashion-MNIST is (or is written) as PNG files")
     parser.add_argument("--jobs", type=int, default=2, help="decoding processes (default 2)")
+    parser.add_argument(
+        "--size", type=int, help="training images to write (derived copies above 60,000)"
+    )
+    parser.add_argument(
+        "--workdir", help="run the data stage there, then time dry runs with nothing to do"
+    )
     args = parser.parse_args(argv)
     root = Path(args.directory)
     if not (root / "train").is_dir():
+        from clusterprop.derived import derived_training_set
+
         arrays = load_idx_dataset(find_idx_files(SYSTEM_FASHION_MNIST_DIR))
+        if args.size is not None:
+            arrays["X_train"], arrays["y_train"] = derived_training_set(
+                arrays["X_train"], arrays["y_train"], args.size
+            )
         names = [name.replace("/", "-") for name in FASHION_MNIST_CLASSES]
         start = time.perf_counter()
         for split in ("train", "test"):
             folders.write(root, split, arrays[f"X_{split}"], arrays[f"y_{split}"], names)
-        print(f"wrote Fashion-MNIST as PNG files in {time.perf_counter() - start:.1f} s")
+        print(f"wrote the images as PNG files in {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
     layout = folders.scan(root)
     scanned = time.perf_counter()
@@ -205,6 +223,74 @@ def read_folders(argv: list[str]) -> int:
     print(f"fingerprint (size, mtime):    {fingerprinted - scanned:6.2f} s")
     print(f"decode ({args.jobs} processes):        {decoded - fingerprinted:6.2f} s")
     print(f"total:                        {decoded - start:6.2f} s")
+    if args.workdir:
+        del data
+        dry_runs(root, Path(args.workdir))
+    return 0
+
+
+def dry_runs(root: Path, workdir: Path) -> None:
+    """The folder's data stage run in ``workdir``, then a dry run with nothing to do
+    (Snakemake's start: the config read and checked, the folder scanned and
+    fingerprinted, the job found up to date)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    overlay = workdir / "folder.yaml"
+    # one small method: any folder passes the config's checks (budgets fit)
+    overlay.write_text(
+        f"dataset:\n  format: folder\n  path: {root.resolve()}\nseeds: [0]\n"
+        "methods:\n  - {name: all labels, embedding: raw, selection: all, classifier: lr}\n"
+    )
+    base = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+    base += ["--directory", str(workdir), "--configfile", str(overlay), "--cores", "2"]
+    start = time.perf_counter()
+    subprocess.run([*base, DATASET_TARGET], check=True, capture_output=True)
+    print(f"data stage (the workflow's job):  {time.perf_counter() - start:6.2f} s")
+    start = time.perf_counter()
+    dry = subprocess.run([*base, "-n", DATASET_TARGET], check=True, capture_output=True, text=True)
+    print(f"dry run with nothing to do:       {time.perf_counter() - start:6.2f} s")
+    if "Nothing to be done" not in dry.stdout + dry.stderr:
+        print("  (but Snakemake found something to do)")
+
+
+def cnn_epoch(argv: list[str]) -> int:
+    """Time one epoch of the CNN (the ``cnn`` defaults) on a training pile derived from
+    Fashion-MNIST as the scale benchmark derives it, and the process's peak memory
+    against the pile's own size (the batches index the pile: no copy of it per epoch)."""
+    import resource
+
+    from clusterprop import network
+    from clusterprop.data import SYSTEM_FASHION_MNIST_DIR, find_idx_files, load_idx_dataset
+    from clusterprop.derived import derived_training_set
+
+    parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks cnn-epoch")
+    parser.add_argument("--size", type=int, default=1_000_000, help="training images")
+    parser.add_argument("--threads", type=int, default=1, help="PyTorch threads (default 1)")
+    parser.add_argument("--precision", default="bf16", choices=("bf16", "fp32"))
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, ...")
+    args = parser.parse_args(argv)
+    missing = network.missing_modules()
+    if missing:
+        print(f"needs {', '.join(missing)}: {network.INSTALL_COMMAND}", file=sys.stderr)
+        return 1
+    fashion = load_idx_dataset(find_idx_files(SYSTEM_FASHION_MNIST_DIR))
+    images, labels = derived_training_set(fashion["X_train"], fashion["y_train"], args.size)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    settings = network.NetworkSettings(
+        epochs=1, threads=args.threads, device=args.device, precision=args.precision
+    )
+    _, record = network.train_network(
+        images, labels, settings, seed=0, class_names=list("0123456789"), log=lambda _: None
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    seconds = record["fit_seconds"]
+    print(
+        f"one epoch of {args.size} images ({record['device']}, {args.precision}, "
+        f"{args.threads} thread(s)): {seconds:.1f} s, {args.size / seconds:.0f} images/s"
+    )
+    print(
+        f"the pile: {images.nbytes / 2**20:.0f} MiB; peak memory {before:.0f} MiB before "
+        f"training, {peak:.0f} MiB after"
+    )
     return 0
 
 
@@ -214,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         return timed_run(argv[0], argv[1:])
     if argv and argv[0] == "folders":
         return read_folders(argv[1:])
+    if argv and argv[0] == "cnn-epoch":
+        return cnn_epoch(argv[1:])
     if argv and argv[0] == "scale":  # its own module, which reads the job times from here
         package_dir = str(Path(__file__).resolve().parents[1])
         path = os.pathsep.join(filter(None, [package_dir, os.environ.get("PYTHONPATH")]))

@@ -311,10 +311,13 @@ class SpreadingGraph:
         """True where every image is an anchor."""
         return len(self.anchors) == self.images
 
-    def seeds(self, ids: np.ndarray, columns: np.ndarray, values, width: int) -> np.ndarray:
+    def seeds(
+        self, ids: np.ndarray, columns: np.ndarray, values, width: int, into=None
+    ) -> np.ndarray:
         """The starting matrix (anchors x ``width``): ``values`` at ``columns`` for the
-        images ``ids`` (summed where several land on one anchor)."""
-        seeds = np.zeros((len(self.anchors), width))
+        images ``ids`` (summed where several land on one anchor); written into ``into``
+        where given (its other columns left as they are)."""
+        seeds = np.zeros((len(self.anchors), width)) if into is None else into
         if self.everyone:
             seeds[ids, columns] = values
             return seeds

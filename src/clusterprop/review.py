@@ -64,9 +64,8 @@ def out_of_fold_probabilities(
     seeds = np.zeros((len(graph.anchors), len(fold_ids) * n_classes))
     for block, held_out in enumerate(fold_ids):
         kept = fold != held_out
-        seeds += graph.seeds(
-            given_rows[kept], block * n_classes + given_labels[kept], 1.0, seeds.shape[1]
-        )
+        columns = block * n_classes + given_labels[kept]
+        graph.seeds(given_rows[kept], columns, 1.0, seeds.shape[1], into=seeds)
     spread = spread_many(
         graph.matrix,
         seeds,
