@@ -1,6 +1,7 @@
 """The labelling page, for real: headless Chromium picks classes by click and by key,
 moves with the arrows, exports, and the file equals the oracle's byte for byte."""
 
+import json
 import time
 from pathlib import Path
 
@@ -142,19 +143,36 @@ def test_label_by_click_and_key_then_export_equals_the_oracle_file(browser, page
     assert read_labels_.tolist() == truth.tolist()
 
 
-def test_choices_survive_a_reload_and_partial_export_says_what_is_missing(browser, page):
+def test_choices_survive_a_reload_and_partial_export_says_what_is_missing(browser, page, request):
+    """The page keeps every choice in localStorage as it is made, and a page loaded with
+    choices in its store shows them: together, choices survive a reload. The two halves
+    are checked apart, because whether Chromium has handed a write to its store when a
+    reload follows is Chromium's timing, not the page's: a reload 2 s after the picks
+    still lost them in about 1 of 5 runs on a loaded machine (CI, 2026-12-02), and no
+    number of reloads brought them back."""
     path, ids, truth = page
     open_fresh(browser, path)
     # a click on plain text gives the freshly loaded page the keyboard, as a person does
     browser.find_element(By.ID, "progress").click()
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(str(truth[0]), str(truth[1]))
-    assert progress(browser) == "2 of 6 labelled"  # both keys handled, so saved
-    # Chromium writes localStorage to disk a moment later; a reload at once can lose the
-    # last choices (seen in about 1 of 5 runs, never recovered by reloading), so reload
-    # as a person would, after a pause
-    time.sleep(2)
-    assert reloaded_shows(browser, "2 of 6 labelled")
+    assert progress(browser) == "2 of 6 labelled"  # both keys handled
+    key = f"clusterprop:labels/{request.node.name}/raw/centroid-k6/seed0.csv"  # the page's
+    stored = browser.execute_script("return localStorage.getItem(arguments[0])", key)
+    assert json.loads(stored) == {str(ids[0]): int(truth[0]), str(ids[1]): int(truth[1])}
+    # a fresh document whose store holds those choices (put there before the page's
+    # script runs) shows them
+    seeded = browser.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": f"localStorage.setItem({json.dumps(key)}, {json.dumps(stored)});"},
+    )
+    try:
+        browser.refresh()
+    finally:
+        browser.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": seeded["identifier"]}
+        )
+    assert progress(browser) == "2 of 6 labelled"
     browser.find_element(By.ID, "export").click()
     labels_file = exported(browser, "seed0.csv")
     assert labels_file.read_text() == format_labels(ids[:2], truth[:2], FASHION_MNIST_CLASSES)
