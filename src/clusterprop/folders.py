@@ -151,7 +151,7 @@ def scan(root: str | os.PathLike) -> Layout:
 
 def manifest_digest(layout: Layout) -> str:
     """A fingerprint of every image file: path, size and modification time (what make
-    and rsync compare; 70,000 files take a fraction of a second)."""
+    and rsync compare; 70,000 files take a fraction of a second, a million 3.3 s)."""
     digest = hashlib.sha256()
     root = str(layout.root)
     for split in (layout.train, layout.test):
