@@ -33,6 +33,7 @@ TIMED_RUNS = {
 }
 #: images in the machine-speed CNN epoch (machine_speed, describe_machine_speed)
 SPEED_IMAGES = 5120
+#: the repository: its Snakefile, for the benchmarks that run the workflow
 REPO = Path(__file__).resolve().parents[2]
 #: the data stage's artifact, the target of the folder benchmark's dry runs
 DATASET_TARGET = "results/data/dataset.npz"

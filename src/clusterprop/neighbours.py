@@ -43,17 +43,21 @@ def nearest_neighbours(
     n = len(features)
     if not 1 <= n_neighbors < n:
         raise ValueError(f"n_neighbors={n_neighbors} must be in [1, {n - 1}] for {n} images")
-    if search == "auto":
-        search = "exact" if n <= exact_up_to else "ivf"
-    if search == "exact":
+    if searches_exactly(search, n, exact_up_to):
         from sklearn.neighbors import NearestNeighbors
 
         model = NearestNeighbors(n_neighbors=n_neighbors).fit(features)
         distances, indices = model.kneighbors()
         return indices.astype(np.int64), distances.astype(np.float32)
-    if search != "ivf":
-        raise ValueError(f"unknown neighbour search {search!r}: exact, ivf or auto")
     return _ivf_neighbours(features, n_neighbors, ivf_list_size, ivf_probes, ivf_seed, threads)
+
+
+def searches_exactly(search: str, n: int, exact_up_to: int) -> bool:
+    """Whether ``search`` (exact, ivf, or auto: exact up to ``exact_up_to`` images) searches
+    among ``n`` images exactly rather than with the IVF index."""
+    if search not in ("auto", "exact", "ivf"):
+        raise ValueError(f"unknown neighbour search {search!r}: exact, ivf or auto")
+    return search == "exact" or (search == "auto" and n <= exact_up_to)
 
 
 def _ivf_index(data, list_size, probes, seed, threads):
@@ -151,7 +155,7 @@ def nearest_anchors(
     if len(rows) == 0:
         return indices, distances
     sample = np.ascontiguousarray(features[anchor_ids], dtype=np.float32)
-    exact = search == "exact" or (search == "auto" and len(features) <= exact_up_to)
+    exact = searches_exactly(search, len(features), exact_up_to)
     if exact:
         from sklearn.neighbors import NearestNeighbors
 

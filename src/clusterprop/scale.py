@@ -23,11 +23,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from clusterprop.benchmarks import collect
+from clusterprop.benchmarks import REPO, collect
 from clusterprop.derived import derived_training_set
 from clusterprop.io import read_json, save_npz, write_json
 
-REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SIZES = (60_000, 250_000, 1_000_000)
 #: what each run does: the issue's method on HOG-PCA50 (the sweep's best without a network)
 SCALE_CONFIG = {
