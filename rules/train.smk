@@ -1,5 +1,6 @@
 # Input and params functions of this stage's rules: clusterprop.jobs.
 classifier_params = partial(jobs.classifier_params, config)
+prediction_inputs = partial(jobs.prediction_inputs, config)
 
 
 # Training and scoring are one job: each job's start-up (Python, scikit-learn, skops)
@@ -33,11 +34,36 @@ rule train:
         "../scripts/train.py"
 
 
-rule predict:
+# With config shards above 1, a model's predictions are made in parts, each a job, that
+# the predict rule joins into one table.
+rule predict_shard:
     input:
         model=paths.MODEL,
         train_features=paths.EMBEDDING_TRAIN,
         test_features=paths.EMBEDDING_TEST,
+    output:
+        shard=temp(paths.PREDICTION_SHARD),
+    log:
+        "logs/predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}.log",
+    benchmark:
+        "benchmarks/predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}.tsv"
+    wildcard_constraints:
+        classifier=grid.classifier_pattern(config, network=False),
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    params:
+        code_version=STAGE_VERSIONS["evaluate"],
+    script:
+        "../scripts/predict_shard.py"
+
+
+rule predict:
+    input:
+        unpack(prediction_inputs),
         training_set=paths.TRAINING_SET,
         dataset=paths.DATASET,
     output:

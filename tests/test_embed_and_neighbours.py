@@ -176,6 +176,14 @@ def test_an_embedding_in_parts_is_the_embedding_in_one(images, hog_features, tmp
     assert [shard_rows(10, i, 3) for i in range(3)] == [slice(0, 3), slice(3, 6), slice(6, 10)]
     with pytest.raises(ValueError, match="shard 3 of 3"):
         shard_rows(10, 3, 3)
+    # in whole blocks of 4 rows (the last one short): 3 blocks in 2 parts, or in 4
+    assert [shard_rows(10, i, 2, block=4) for i in range(2)] == [slice(0, 4), slice(4, 10)]
+    assert [shard_rows(10, i, 4, 4) for i in range(4)] == [
+        slice(0, 0),
+        slice(0, 4),
+        slice(4, 8),
+        slice(8, 10),
+    ]
     paths = []
     for shard in range(3):
         train = images["train"][shard_rows(2000, shard, 3)]

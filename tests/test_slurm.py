@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clusterprop.evaluate import prediction_part
 from clusterprop.neighbours import anchor_graph
+from clusterprop.train import load_model
 from conftest import REPO, TINY_CONFIG, method
 from workflow_helpers import copy_workflow, snakemake
 
@@ -17,14 +19,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.slurm]
 
 
 LOCAL_SLURM = REPO / "tests/slurm/local-slurm.sh"
-LOCAL_RULES = {"summarize", "plot_representatives"}
+LOCAL_RULES = {"summarize", "plot_representatives", "best_predictions"}
 #: One seed of the tiny run, its big stages in two parts each (the raw embedding; the
 #: neighbour graph over 1,500 anchors of the 2,000 images, for one method more that
-#: spreads): the tiny run's rows of the summary must equal the local run's.
+#: spreads; every model's predictions): the tiny run's rows of the summary must equal
+#: the local run's.
 SLURM_CONFIG = {
     **TINY_CONFIG,
     "seeds": [0],
     "shards": 2,
+    "predictions": "always",
     "neighbours": {"anchors": 1500},
     "methods": [
         *TINY_CONFIG["methods"],
@@ -79,10 +83,13 @@ def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path)
             job_ids[str(log)] = match[1]
     # prepare, embed (2 parts, joined), the neighbour graph (the anchors', 2 parts of
     # queries, joined), cluster, 2 selections and labels, 4 propagations, the all-labels
-    # set, 5 models: every job but the local summary and grid
-    assert len(job_ids) == 23
-    parts = [log for log in job_ids if "/embed_shard/" in log or "/neighbour_queries/" in log]
-    assert len(parts) == 4
+    # set, 5 models, their predictions (2 parts each, joined): every job but the local
+    # summary, grid and copy of the best predictions
+    assert len(job_ids) == 38
+    parts = [
+        log for log in job_ids if re.search("/(embed|predict)_shard/|/neighbour_queries/", log)
+    ]
+    assert len(parts) == 14
     records = (state / "jobcomp.txt").read_text()
     completed = set(re.findall(r"JobId=(\d+) .*JobState=COMPLETED", records))
     assert set(job_ids.values()) <= completed
@@ -105,4 +112,22 @@ def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path)
     np.testing.assert_array_equal(graph["anchors"], anchors)
     np.testing.assert_array_equal(graph["indices"], indices)
     np.testing.assert_array_equal(graph["distances"], distances)
-    assert not list(workdir.glob("results/*/raw/shards/*"))  # the parts are gone
+    assert not list(workdir.glob("results/*/raw/**/shards/*"))  # the parts are gone
+    # the predictions joined from two parts are each model's predictions of every image
+    class_names = np.load(workdir / "results/data/dataset.npz")["class_names"]
+    test_features = np.load(workdir / "results/embeddings/raw/test.npy")
+    predictions = sorted(workdir.glob("results/predictions/**/predictions.csv"))
+    assert len(predictions) == 5
+    for path in predictions:
+        table = pd.read_csv(path, keep_default_na=False)
+        relative = path.parent.relative_to(workdir / "results/predictions")
+        model = load_model(workdir / "results/models" / relative / "model.skops")
+        in_one = prediction_part(model, features, test_features)  # as one job makes them
+        for split in ("train", "test"):
+            of_split = table[table.split == split]
+            expected = class_names[in_one[f"{split}_predicted"]]
+            np.testing.assert_array_equal(of_split.predicted_label, expected)
+            # float32 probabilities, here with other BLAS threads than the job's
+            np.testing.assert_allclose(
+                of_split.probability, in_one[f"{split}_probability"], atol=1e-5
+            )

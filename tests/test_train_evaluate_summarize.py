@@ -8,7 +8,16 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from clusterprop.evaluate import classification_metrics, metrics_record
+from clusterprop.embed import shard_rows
+from clusterprop.evaluate import (
+    PREDICTION_BLOCK,
+    PREDICTION_FIELDS,
+    classification_metrics,
+    confidence,
+    joined_prediction_parts,
+    metrics_record,
+    prediction_part,
+)
 from clusterprop.io import atomic_path, load_npz, save_npy, save_npz, write_json
 from clusterprop.plots import plot_accuracy_vs_labels
 from clusterprop.summarize import (
@@ -80,6 +89,43 @@ def test_standardized_svm_scales_on_every_image_and_saves(tmp_path, fashion_subs
     X_test = fashion_subset["X_test"]
     np.testing.assert_array_equal(loaded.predict(X_test), model.predict(X_test))
     assert (model.predict(X_test) == fashion_subset["y_test"]).mean() > 0.7
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "field"),
+    [
+        ("logistic_regression", {"C": 1.0, "max_iter": 300, "tol": 1e-3}, "probability"),
+        ("svm_rbf", {"C": 10.0}, "score"),
+    ],
+)
+def test_predictions_in_parts_are_the_predictions_in_one(fashion_subset, name, params, field):
+    X, y, X_test = fashion_subset["X_train"], fashion_subset["y_train"], fashion_subset["X_test"]
+    model = make_classifier(name, 0, params, scale_on=X if name == "svm_rbf" else None)
+    fit(model, X[:500], y[:500])
+    whole = joined_prediction_parts([prediction_part(model, X, X_test)])
+    other = "score" if field == "probability" else "probability"
+    assert whole["train"][other] is None and len(whole["train"][field]) == 3000
+    np.testing.assert_array_equal(whole["test"]["predicted"], model.predict(X_test))
+    # the blocks give what one call over all rows gives, but for float32 rounding
+    one_call = dict(zip(PREDICTION_FIELDS, confidence(model, X), strict=True))
+    np.testing.assert_allclose(whole["train"][field], one_call[field], rtol=1e-4)
+    # 3,000 rows are 3 blocks: in 2 parts (1 and 2 blocks), 3 and 5 (two of them empty)
+    assert PREDICTION_BLOCK == 1024
+    for shards in (2, 3, 5):
+        rows = [shard_rows(3000, i, shards, PREDICTION_BLOCK) for i in range(shards)]
+        test_rows = [shard_rows(1000, i, shards, PREDICTION_BLOCK) for i in range(shards)]
+        parts = [
+            prediction_part(model, X[r], X_test[t]) for r, t in zip(rows, test_rows, strict=True)
+        ]
+        joined = joined_prediction_parts(parts)
+        for split in ("train", "test"):
+            for key, values in whole[split].items():
+                if values is None:
+                    assert joined[split][key] is None
+                else:  # the same bits, whatever the number of parts
+                    np.testing.assert_array_equal(joined[split][key], values)
+    with pytest.raises(ValueError, match="different fields"):
+        joined_prediction_parts([parts[0], {"train_predicted": parts[0]["train_predicted"]}])
 
 
 def test_classification_metrics_known_answer():

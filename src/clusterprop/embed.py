@@ -140,12 +140,16 @@ def embed(
     return entry.function(train, test, **params)
 
 
-def shard_rows(n: int, shard: int, shards: int) -> slice:
+def shard_rows(n: int, shard: int, shards: int, block: int = 1) -> slice:
     """The rows of part ``shard`` of ``n`` split into ``shards`` near-equal parts, in
-    order (``shard`` counts from 0)."""
+    order (``shard`` counts from 0); with ``block``, the parts are made of whole blocks
+    of that many rows (the last block may be short), so a part may be empty."""
     if not 0 <= shard < shards:
         raise ValueError(f"shard {shard} of {shards}: expected 0 <= shard < shards")
-    return slice(shard * n // shards, (shard + 1) * n // shards)
+    blocks = -(-n // block)
+    return slice(
+        min(n, shard * blocks // shards * block), min(n, (shard + 1) * blocks // shards * block)
+    )
 
 
 def is_sharded(spec: dict[str, Any], shards: int) -> bool:

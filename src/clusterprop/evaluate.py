@@ -73,13 +73,63 @@ def confidence(model, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.
     """Predicted classes, with the predicted class's probability where the classifier
     gives one (``predict_proba``) or else its decision score (the largest of
     ``decision_function``); the other is None."""
-    if len(X) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0), None
+    if len(X) == 0:  # the same kinds as for rows, so that parts of rows join
+        empty = np.zeros(0)
+        probabilistic = hasattr(model, "predict_proba")
+        predicted = np.zeros(0, dtype=np.asarray(model.classes_).dtype)
+        return predicted, *((empty, None) if probabilistic else (None, empty))
     if hasattr(model, "predict_proba"):
         best, probability = most_probable(model.predict_proba(X))
         return model.classes_[best], probability, None
     scores = np.asarray(model.decision_function(X))
     return model.predict(X), None, scores.max(axis=1) if scores.ndim == 2 else np.abs(scores)
+
+
+#: what confidence gives for each row, in its order
+PREDICTION_FIELDS = ("predicted", "probability", "score")
+
+
+#: predictions are made this many rows at a time, and a part of them (config shards) is
+#: made of whole blocks (clusterprop.embed.shard_rows): a block's numbers do not depend on
+#: which job makes it, while a matrix product's last bits can depend on its row count
+PREDICTION_BLOCK = 1024
+
+
+def prediction_part(model, train: np.ndarray, test: np.ndarray) -> dict[str, np.ndarray]:
+    """A model's predictions (confidence) of some training and some test rows, each
+    starting at a block's first row, as arrays named ``{split}_{field}`` (the field a
+    classifier lacks left out): one part of a model's predictions, or all of them."""
+    part = {}
+    for split, features in (("train", train), ("test", test)):
+        starts = range(0, len(features), PREDICTION_BLOCK) if len(features) else [0]
+        blocks = [
+            confidence(model, np.ascontiguousarray(features[start : start + PREDICTION_BLOCK]))
+            for start in starts
+        ]
+        for field, values in zip(PREDICTION_FIELDS, zip(*blocks, strict=True), strict=True):
+            if values[0] is not None:
+                part[f"{split}_{field}"] = np.concatenate(values)
+    return part
+
+
+def joined_prediction_parts(parts: list[dict[str, np.ndarray]]) -> dict[str, dict]:
+    """Parts made by prediction_part, joined in order: for ``train`` and ``test``, each
+    field's values (None for the field the classifier lacks), as predictions_table takes
+    them (less the ids)."""
+    if not parts:
+        raise ValueError("no prediction parts to join")
+    if len({frozenset(part) for part in parts}) != 1:
+        raise ValueError(
+            f"prediction parts hold different fields: {sorted({tuple(sorted(p)) for p in parts})}"
+        )
+    return {
+        split: {
+            field: np.concatenate([part[key] for part in parts]) if key in parts[0] else None
+            for field in PREDICTION_FIELDS
+            for key in [f"{split}_{field}"]
+        }
+        for split in ("train", "test")
+    }
 
 
 def most_probable(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -240,6 +240,20 @@ def classifier_params(config: dict, wildcards: Wildcards) -> dict:
     return grid.classifier_params(config, wildcards["classifier"])
 
 
+def prediction_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | list[str]]:
+    """The model and the features to predict, or, where a model's predictions are made
+    in parts (config ``shards``), its parts to join."""
+    shards = config["shards"]
+    if shards > 1:
+        shard = partial(paths.PREDICTION_SHARD.format, **wildcards)
+        return {"shards": [shard(shard=i, shards=shards) for i in range(shards)]}
+    return {
+        "model": paths.MODEL.format(**wildcards),
+        "train_features": paths.EMBEDDING_TRAIN.format(embedding=wildcards["embedding"]),
+        "test_features": paths.EMBEDDING_TEST.format(embedding=wildcards["embedding"]),
+    }
+
+
 # ---------------------------------------------------------------- networks, per round
 
 

@@ -47,6 +47,10 @@ TRAINING_SET_RECORD = "results/training_sets/" + _LABELLED + "/seed{seed}/traini
 MODEL = "results/models/" + _LABELLED + "/{classifier}/seed{seed}/model.skops"
 METRICS = "results/metrics/" + _LABELLED + "/{classifier}/seed{seed}/metrics.json"
 PREDICTIONS = "results/predictions/" + _LABELLED + "/{classifier}/seed{seed}/predictions.csv"
+#: a part of a model's predictions (config shards), gathered into the above
+PREDICTION_SHARD = (
+    "results/predictions/" + _LABELLED + "/{classifier}/seed{seed}/shards/{shard}-of-{shards}.npz"
+)
 
 # ---------------------------------------------------------------- networks (cnn), per round
 #: one directory per self-training round of a network classifier
