@@ -2,6 +2,7 @@
 embedding_inputs = partial(jobs.embedding_inputs, config)
 embedding_spec = partial(jobs.embedding_spec, config)
 neighbours_inputs = partial(jobs.neighbours_inputs, config)
+embedding_memory_mb = jobs.embedding_memory_mb
 
 
 # With config shards above 1, an embedding of each image on its own (raw, hog) is
@@ -19,7 +20,7 @@ rule embed_shard:
         "../envs/ml.yaml"
     threads: 2
     resources:
-        mem_mb=2000,
+        mem_mb=embedding_memory_mb,
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["embed"],
@@ -43,7 +44,7 @@ rule embed:
     # methods marked parallel in the registry (hog) split the images over processes
     threads: 2
     resources:
-        mem_mb=2000,
+        mem_mb=embedding_memory_mb,
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["embed"],

@@ -342,3 +342,45 @@ def test_data_set_source_files_by_format(tmp_path):
     assert jobs.fashion_mnist_url({"filename": "t10k-labels-idx1-ubyte.gz"}).endswith(
         "/t10k-labels-idx1-ubyte.gz"
     )
+
+
+class _Inputs(dict):
+    """What a resources callable is given as ``input``: named files and their size."""
+
+    def __init__(self, size_mb: float, **files):
+        super().__init__(files)
+        self.size_mb = size_mb
+
+
+def test_embedding_jobs_declare_memory_that_grows_with_their_input():
+    images = _Inputs(885.0, dataset="results/data/dataset.npz")  # a million images
+    features = _Inputs(5236.0, train="hog/train.npy", test="hog/test.npy")
+    one_job = jobs.embedding_memory_mb({"embedding": "hog"}, images)
+    # at least what the million-image scale run measured (HOG 11,924 MB, PCA 10,110 MB)
+    assert one_job >= 11924
+    assert jobs.embedding_memory_mb({"embedding": "hog_pca50"}, features) >= 10110
+    # each of 4 parts reads a quarter of the images
+    part = jobs.embedding_memory_mb({"embedding": "hog", "shard": "0", "shards": "4"}, images)
+    assert part < one_job / 2
+    assert part >= jobs.EMBEDDING_BASE_MB
+    # a small data set gets the floor
+    small = _Inputs(55.0, dataset="results/data/dataset.npz")
+    assert jobs.embedding_memory_mb({"embedding": "hog"}, small) == jobs.EMBEDDING_BASE_MB
+
+
+def test_prediction_inputs_are_the_model_or_its_parts():
+    config = validated(load("config.yaml"))
+    job = {
+        "embedding": "hog_pca50",
+        "selection": "centroid-k300",
+        "labelling": "oracle",
+        "propagation": "spread",
+        "classifier": "lr",
+        "seed": "0",
+    }
+    whole = jobs.prediction_inputs({**config, "shards": 1}, job)
+    assert set(whole) == {"model", "train_features", "test_features"}
+    assert whole["train_features"] == "results/embeddings/hog_pca50/train.npy"
+    parts = jobs.prediction_inputs({**config, "shards": 2}, job)["shards"]
+    assert len(parts) == 2 and len(set(parts)) == 2
+    assert all(p.startswith("results/predictions/") and "-of-2" in p for p in parts)

@@ -102,6 +102,28 @@ def neighbours_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | lis
     }
 
 
+#: an embedding job's peak memory per MB of its input, above EMBEDDING_OVERHEAD_MB
+#: (measured 2026-12-03, docs/cluster.md): from the images, HOG's 10.7 (250,000 images)
+#: and 12.9 (a million: 11.9 GB from 885 MB; its float32 features are 6.6 times the
+#: uint8 images, gathered from the worker processes), and from features or parts, PCA's
+#: 1.6 and 1.8
+EMBEDDING_MB_PER_INPUT_MB = {"images": 14.0, "features": 2.5}
+#: what the interpreter and the libraries take
+EMBEDDING_OVERHEAD_MB = 500
+#: what a job declares at least
+EMBEDDING_BASE_MB = 2000
+
+
+def embedding_memory_mb(wildcards: Wildcards, input) -> int:
+    """The memory an embedding job (``embed``, or one of ``shards`` parts:
+    ``embed_shard``) declares, grown with its input (``input.size_mb``), so that a
+    cluster that enforces it gives a million images' HOG the 12 GB it takes."""
+    source = "images" if "dataset" in input.keys() else "features"
+    share = 1 / int(wildcards["shards"]) if "shards" in wildcards.keys() else 1
+    needed = EMBEDDING_OVERHEAD_MB + EMBEDDING_MB_PER_INPUT_MB[source] * input.size_mb * share
+    return max(EMBEDDING_BASE_MB, round(needed))
+
+
 def embedding_spec(config: dict, wildcards: Wildcards) -> dict:
     return dict(config["embeddings"][wildcards["embedding"]])
 
