@@ -2,7 +2,6 @@
 embedding_inputs = partial(jobs.embedding_inputs, config)
 embedding_spec = partial(jobs.embedding_spec, config)
 neighbours_inputs = partial(jobs.neighbours_inputs, config)
-embedding_memory_mb = jobs.embedding_memory_mb
 
 
 # With config shards above 1, an embedding of each image on its own (raw, hog) is
@@ -20,7 +19,7 @@ rule embed_shard:
         "../envs/ml.yaml"
     threads: 2
     resources:
-        mem_mb=embedding_memory_mb,
+        mem_mb=jobs.embedding_memory_mb,
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["embed"],
@@ -44,7 +43,7 @@ rule embed:
     # methods marked parallel in the registry (hog) split the images over processes
     threads: 2
     resources:
-        mem_mb=embedding_memory_mb,
+        mem_mb=jobs.embedding_memory_mb,
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["embed"],
