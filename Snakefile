@@ -19,12 +19,11 @@ include: "rules/network.smk"
 include: "rules/summarize.smk"
 
 
-onsuccess:
-    if MISSING_PERSON_LABELS:
-        print(grid.waiting_for_labels_message(MISSING_PERSON_LABELS))
+onerror:
+    RUN_END["failed"] = True
 
 
 rule all:
     default_target: True
     input:
-        grid.targets(config, MISSING_PERSON_LABELS),
+        all_targets,

@@ -4,9 +4,9 @@ rule cluster:
     output:
         clusters=paths.CLUSTERS,
     log:
-        "logs/cluster/{embedding}/k{k}/seed{seed}.log",
+        "logs/{dataset}/cluster/{embedding}/k{k}/seed{seed}.log",
     benchmark:
-        "benchmarks/cluster/{embedding}/k{k}/seed{seed}.tsv"
+        "benchmarks/{dataset}/cluster/{embedding}/k{k}/seed{seed}.tsv"
     conda:
         "../envs/ml.yaml"
     threads: 1

@@ -1,8 +1,11 @@
+import atexit
+import os
+import re
 import sys
 from functools import partial
 from pathlib import Path
 
-from snakemake.exceptions import WorkflowError
+import yaml
 from snakemake.utils import validate
 
 # The workflow's logic lives in the clusterprop package under src/: importable here,
@@ -10,31 +13,54 @@ from snakemake.utils import validate
 PACKAGE_DIR = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, PACKAGE_DIR)
 
-from clusterprop.workflow import export_package_dir
+from clusterprop.workflow import export_package_dir, refuse
 
 export_package_dir(PACKAGE_DIR)
 
 from clusterprop import experiments as grid
-from clusterprop import jobs, paths
+from clusterprop import jobs, paths, person
+from clusterprop.config import ConfigError, problems_message, schema_problems
 from clusterprop.config import check as check_config
 from clusterprop.config import in_key_order
-from clusterprop.data import FASHION_MNIST_FILES
-from clusterprop.labelling import person_labels_problems
+from clusterprop.data import FASHION_MNIST_FILES, source_conflict
+from clusterprop.io import read_json
+from clusterprop.labels import LabelsFileError
 from clusterprop.labellings import given_pattern as given_labelling_pattern
 from clusterprop.labellings import reviewed_pattern as reviewed_labelling_pattern
 from clusterprop.labellings import slug_pattern as labelling_pattern
 from clusterprop.propagate import slug_pattern as propagation_pattern
 from clusterprop.versions import STAGE_VERSIONS
 
-validate(config, "../schemas/config.schema.yaml")
-check_config(config)
+# The config: one line per problem, the key first, then what to do; nothing was run.
+CONFIG_SCHEMA = Path(workflow.basedir) / "schemas/config.schema.yaml"
+problems = schema_problems(config, yaml.safe_load(CONFIG_SCHEMA.read_text()))
+if problems:
+    refuse([problems_message(problems)])
+validate(config, str(CONFIG_SCHEMA))
+try:
+    check_config(config)
+except ConfigError as error:
+    refuse([problems_message(error.problems or [str(error)])])
 # one key order, whatever order the config files wrote (clusterprop.config.in_key_order)
 config.update(in_key_order(config))
+DATASET_NAME = config["dataset"]["name"]
+
+# One name, one data set: a name whose results came from another source is refused.
+SOURCE_RECORD = Path(paths.DATASET_SOURCE.format(dataset=DATASET_NAME))
+if SOURCE_RECORD.exists():
+    conflict = source_conflict(
+        DATASET_NAME, config["dataset"], read_json(SOURCE_RECORD)
+    )
+    if conflict:
+        refuse([f"config: {conflict}", "Nothing was run."])
 
 
 # Selections and propagations are spelled as their registries allow (centroid-k300,
-# closest75, ...): wildcards match those spellings and nothing else.
+# closest75, ...): wildcards match those spellings and nothing else. One data set and
+# one run name per run.
 wildcard_constraints:
+    dataset=re.escape(DATASET_NAME),
+    run=re.escape(config["run"]),
     embedding=r"[A-Za-z0-9_.]+",
     k=r"\d+",
     seed=r"\d+",
@@ -47,14 +73,31 @@ wildcard_constraints:
     filename="|".join(f.name for f in FASHION_MNIST_FILES),
 
 
-# Labelling by a person: which labels files are still missing (the run then stops at
-# the labelling pages), and the files that are there checked once, in the main
-# process, before any job runs (jobs that re-read this file skip it).
-MISSING_PERSON_LABELS = grid.missing_person_labels(config)
-if workflow.is_main_process:
-    problems = person_labels_problems(config)
-    if problems:
-        raise WorkflowError(
-            "a labels file is invalid; fix it and run again (nothing was run):\n  "
-            + "\n  ".join(problems)
+# Labelling by a person: every labels file of the data set's store is checked once, in
+# the main process, before any job runs; what the run waits for is decided after the
+# selections are made (rules/label.smk), and said at the end of every run, also one
+# with nothing to do.
+PERSON = config["labelling"] == "person"
+if PERSON and workflow.is_main_process:
+    dataset_file = Path(paths.DATASET.format(dataset=DATASET_NAME))
+    class_names = person.pile(str(dataset_file))[1] if dataset_file.exists() else None
+    try:
+        person.store_facts(config["labels_dir"], DATASET_NAME, class_names)
+    except LabelsFileError as error:
+        refuse(
+            [
+                f"labels: {error}",
+                "Fix that file (it is yours: the workflow only reads it) and run again; nothing was run.",
+            ]
         )
+
+
+# What a run ends with, whatever ran (clusterprop.person.say_at_the_end): while a
+# person's labels are missing, what to open and where to save it; what the labels store
+# could not use. Rule all asks for everything, or, while a person's labels are missing,
+# for the pages that ask for them, read once this run's selections (then review lists)
+# are made: two checkpoints (rules/label.smk).
+RUN_END = {"waiting": [], "failed": False, "workdir": os.getcwd()}
+if PERSON and workflow.is_main_process:
+    atexit.register(partial(person.say_at_the_end, config, RUN_END))
+all_targets = partial(person.run_targets, config, checkpoints, RUN_END)

@@ -29,10 +29,11 @@ rule prepare_dataset:
         unpack(dataset_source_files),
     output:
         dataset=paths.DATASET,
+        source=paths.DATASET_SOURCE,
     log:
-        "logs/prepare_dataset.log",
+        "logs/{dataset}/prepare_dataset.log",
     benchmark:
-        "benchmarks/prepare_dataset.tsv"
+        "benchmarks/{dataset}/prepare_dataset.tsv"
     conda:
         "../envs/ml.yaml"
     # an image folder is decoded over processes

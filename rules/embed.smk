@@ -12,9 +12,9 @@ rule embed_shard:
     output:
         shard=temp(paths.EMBEDDING_SHARD),
     log:
-        "logs/embed_shard/{embedding}/{shard}-of-{shards}.log",
+        "logs/{dataset}/embed_shard/{embedding}/{shard}-of-{shards}.log",
     benchmark:
-        "benchmarks/embed_shard/{embedding}/{shard}-of-{shards}.tsv"
+        "benchmarks/{dataset}/embed_shard/{embedding}/{shard}-of-{shards}.tsv"
     conda:
         "../envs/ml.yaml"
     threads: 2
@@ -35,9 +35,9 @@ rule embed:
         train=paths.EMBEDDING_TRAIN,
         test=paths.EMBEDDING_TEST,
     log:
-        "logs/embed/{embedding}.log",
+        "logs/{dataset}/embed/{embedding}.log",
     benchmark:
-        "benchmarks/embed/{embedding}.tsv"
+        "benchmarks/{dataset}/embed/{embedding}.tsv"
     conda:
         "../envs/ml.yaml"
     # methods marked parallel in the registry (hog) split the images over processes
@@ -61,9 +61,9 @@ rule neighbour_anchors:
     output:
         anchors=temp(paths.NEIGHBOUR_ANCHORS),
     log:
-        "logs/neighbour_anchors/{embedding}.log",
+        "logs/{dataset}/neighbour_anchors/{embedding}.log",
     benchmark:
-        "benchmarks/neighbour_anchors/{embedding}.tsv"
+        "benchmarks/{dataset}/neighbour_anchors/{embedding}.tsv"
     conda:
         "../envs/ml.yaml"
     threads: 1
@@ -84,9 +84,9 @@ rule neighbour_queries:
     output:
         queries=temp(paths.NEIGHBOUR_QUERIES),
     log:
-        "logs/neighbour_queries/{embedding}/{shard}-of-{shards}.log",
+        "logs/{dataset}/neighbour_queries/{embedding}/{shard}-of-{shards}.log",
     benchmark:
-        "benchmarks/neighbour_queries/{embedding}/{shard}-of-{shards}.tsv"
+        "benchmarks/{dataset}/neighbour_queries/{embedding}/{shard}-of-{shards}.tsv"
     conda:
         "../envs/ml.yaml"
     threads: 1
@@ -106,9 +106,9 @@ rule neighbours:
     output:
         neighbours=paths.NEIGHBOURS,
     log:
-        "logs/neighbours/{embedding}.log",
+        "logs/{dataset}/neighbours/{embedding}.log",
     benchmark:
-        "benchmarks/neighbours/{embedding}.tsv"
+        "benchmarks/{dataset}/neighbours/{embedding}.tsv"
     conda:
         "../envs/ml.yaml"
     threads: 1

@@ -2,8 +2,15 @@
 # labeller can err, each label's out-of-fold quality and a review of the most
 # suspicious ones (clusterprop.review). {labelling} says which: clusterprop.labellings.
 # Input and params functions of this stage's rules: clusterprop.jobs.
+person_selection_files = partial(jobs.person_selection_files, config)
 person_labels_file = partial(jobs.person_labels_file, config)
+person_labels_files = partial(jobs.person_labels_files, config)
+images_to_label = partial(jobs.images_to_label, config)
+image_folder = partial(jobs.image_folder, config)
+person_review_list_files = partial(jobs.person_review_list_files, config)
 person_reviewed_labels_file = partial(jobs.person_reviewed_labels_file, config)
+person_reviewed_labels_files = partial(jobs.person_reviewed_labels_files, config)
+images_to_review = partial(jobs.images_to_review, config)
 oracle_inputs = partial(jobs.oracle_inputs, config)
 oracle_params = partial(jobs.oracle_params, config)
 label_quality_inputs = partial(jobs.label_quality_inputs, config)
@@ -19,9 +26,9 @@ if config["labelling"] == "oracle":
         output:
             model=paths.LABELLER_MODEL,
         log:
-            "logs/labeller_model.log",
+            "logs/{dataset}/labeller_model.log",
         benchmark:
-            "benchmarks/labeller_model.tsv"
+            "benchmarks/{dataset}/labeller_model.tsv"
         conda:
             "../envs/ml.yaml"
         threads: 1
@@ -39,9 +46,9 @@ if config["labelling"] == "oracle":
         output:
             labels=paths.LABELS,
         log:
-            "logs/label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            "logs/{dataset}/label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
-            "benchmarks/label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            "benchmarks/{dataset}/label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
         wildcard_constraints:
             labelling=given_labelling_pattern(),
         conda:
@@ -61,9 +68,9 @@ if config["labelling"] == "oracle":
         output:
             labels=paths.LABELS,
         log:
-            "logs/simulate_review/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            "logs/{dataset}/simulate_review/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
-            "benchmarks/simulate_review/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            "benchmarks/{dataset}/simulate_review/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
         wildcard_constraints:
             labelling=reviewed_labelling_pattern(),
         conda:
@@ -80,10 +87,28 @@ if config["labelling"] == "oracle":
 else:
 
     localrules:
+        person_selections,
         labelling_page,
         import_person_labels,
+        person_review_lists,
         review_page,
         import_reviewed_labels,
+
+    # Every selection a person labels, listed once made: the run then reads what the
+    # labels store has of them (clusterprop.person) and asks only for the rest.
+    checkpoint person_selections:
+        input:
+            selections=person_selection_files,
+        output:
+            listing=paths.PERSON_SELECTIONS,
+        log:
+            "logs/{dataset}/person_selections/{run}.log",
+        benchmark:
+            "benchmarks/{dataset}/person_selections/{run}.tsv"
+        conda:
+            "../envs/ml.yaml"
+        script:
+            "../scripts/list_inputs.py"
 
     rule labelling_page:
         input:
@@ -103,28 +128,30 @@ else:
                 subcategory="Contact sheets",
             ),
         log:
-            "logs/labelling_page/{embedding}/{selection}/seed{seed}.log",
+            "logs/{dataset}/labelling_page/{embedding}/{selection}/seed{seed}.log",
         benchmark:
-            "benchmarks/labelling_page/{embedding}/{selection}/seed{seed}.tsv"
+            "benchmarks/{dataset}/labelling_page/{embedding}/{selection}/seed{seed}.tsv"
         conda:
             "../envs/ml.yaml"
         params:
             code_version=STAGE_VERSIONS["label"],
             labels_path=person_labels_file,
+            to_label=images_to_label,
+            image_folder=image_folder,
         script:
             "../scripts/labelling_page.py"
 
     rule import_person_labels:
         input:
-            person_labels=person_labels_file,
+            person_labels=person_labels_files,
             selection=paths.SELECTION,
             dataset=paths.DATASET,
         output:
             labels=paths.LABELS,
         log:
-            "logs/import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            "logs/{dataset}/import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
-            "benchmarks/import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            "benchmarks/{dataset}/import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
         wildcard_constraints:
             labelling="person",
         conda:
@@ -133,6 +160,21 @@ else:
             code_version=STAGE_VERSIONS["label"],
         script:
             "../scripts/import_person_labels.py"
+
+    # Every review list of a person's labels, listed once made (as above).
+    checkpoint person_review_lists:
+        input:
+            review_lists=person_review_list_files,
+        output:
+            listing=paths.PERSON_REVIEW_LISTS,
+        log:
+            "logs/{dataset}/person_review_lists/{run}.log",
+        benchmark:
+            "benchmarks/{dataset}/person_review_lists/{run}.tsv"
+        conda:
+            "../envs/ml.yaml"
+        script:
+            "../scripts/list_inputs.py"
 
     rule review_page:
         input:
@@ -153,9 +195,9 @@ else:
                 subcategory="Labels to look at again",
             ),
         log:
-            "logs/review_page/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            "logs/{dataset}/review_page/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
-            "benchmarks/review_page/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            "benchmarks/{dataset}/review_page/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
         wildcard_constraints:
             labelling="person",
         conda:
@@ -163,20 +205,22 @@ else:
         params:
             code_version=STAGE_VERSIONS["review"],
             reviewed_labels_path=person_reviewed_labels_file,
+            to_review=images_to_review,
+            image_folder=image_folder,
         script:
             "../scripts/review_page.py"
 
     rule import_reviewed_labels:
         input:
             unpack(review_inputs),
-            reviewed=person_reviewed_labels_file,
+            reviewed=person_reviewed_labels_files,
             dataset=paths.DATASET,
         output:
             labels=paths.LABELS,
         log:
-            "logs/import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            "logs/{dataset}/import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
-            "benchmarks/import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            "benchmarks/{dataset}/import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
         wildcard_constraints:
             labelling="person-reviewed",
         conda:
@@ -194,9 +238,9 @@ rule label_quality:
     output:
         label_quality=paths.LABEL_QUALITY,
     log:
-        "logs/label_quality/{embedding}/{selection}/{labelling}/seed{seed}.log",
+        "logs/{dataset}/label_quality/{embedding}/{selection}/{labelling}/seed{seed}.log",
     benchmark:
-        "benchmarks/label_quality/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+        "benchmarks/{dataset}/label_quality/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
     # the labels as given (the review list), or after the review (a robust treatment's)
     wildcard_constraints:
         labelling=f"{given_labelling_pattern()}|{reviewed_labelling_pattern()}",

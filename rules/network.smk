@@ -23,9 +23,9 @@ rule train_network:
         outputs=paths.NETWORK_OUTPUTS,
         metrics=paths.NETWORK_METRICS,
     log:
-        "logs/train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.log",
+        "logs/{dataset}/train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.log",
     benchmark:
-        "benchmarks/train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.tsv"
+        "benchmarks/{dataset}/train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.tsv"
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=True),
         round=r"[1-9]\d*",
@@ -50,9 +50,9 @@ rule self_training_labels:
         training_set=paths.NETWORK_TRAINING_SET,
         record=paths.NETWORK_TRAINING_SET_RECORD,
     log:
-        "logs/self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.log",
+        "logs/{dataset}/self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.log",
     benchmark:
-        "benchmarks/self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.tsv"
+        "benchmarks/{dataset}/self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.tsv"
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=True),
         round=r"[2-9]|[1-9]\d+",
@@ -76,9 +76,9 @@ rule network_predictions:
     output:
         predictions=paths.NETWORK_PREDICTIONS,
     log:
-        "logs/network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.log",
+        "logs/{dataset}/network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.log",
     benchmark:
-        "benchmarks/network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.tsv"
+        "benchmarks/{dataset}/network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.tsv"
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=True),
         round=r"[1-9]\d*",

@@ -17,9 +17,9 @@ rule propagate_labels:
         training_set=paths.TRAINING_SET,
         record=paths.TRAINING_SET_RECORD,
     log:
-        "logs/propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.log",
+        "logs/{dataset}/propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.log",
     benchmark:
-        "benchmarks/propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.tsv"
+        "benchmarks/{dataset}/propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.tsv"
     wildcard_constraints:
         selection=grid.selection_pattern(with_all=False),
     conda:
@@ -43,9 +43,9 @@ rule all_labels_training_set:
         training_set=paths.TRAINING_SET,
         record=paths.TRAINING_SET_RECORD,
     log:
-        "logs/all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.log",
+        "logs/{dataset}/all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.log",
     benchmark:
-        "benchmarks/all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.tsv"
+        "benchmarks/{dataset}/all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.tsv"
     wildcard_constraints:
         selection=grid.ALL,
         labelling="truth",

@@ -11,9 +11,9 @@ rule select:
     output:
         selection=paths.SELECTION,
     log:
-        "logs/select/{embedding}/{selection}/seed{seed}.log",
+        "logs/{dataset}/select/{embedding}/{selection}/seed{seed}.log",
     benchmark:
-        "benchmarks/select/{embedding}/{selection}/seed{seed}.tsv"
+        "benchmarks/{dataset}/select/{embedding}/{selection}/seed{seed}.tsv"
     wildcard_constraints:
         selection=grid.selection_pattern(with_all=False),
     conda:

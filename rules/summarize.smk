@@ -40,9 +40,9 @@ rule summarize:
             category="Results",
         ),
     log:
-        "logs/summarize.log",
+        "logs/{dataset}/summarize/{run}.log",
     benchmark:
-        "benchmarks/summarize.tsv"
+        "benchmarks/{dataset}/summarize/{run}.tsv"
     conda:
         "../envs/ml.yaml"
     params:
@@ -68,9 +68,9 @@ rule plot_representatives:
             category="Representatives",
         ),
     log:
-        "logs/plot_representatives/{embedding}-{selection}-{labelling}-seed{seed}.log",
+        "logs/{dataset}/plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}.log",
     benchmark:
-        "benchmarks/plot_representatives/{embedding}-{selection}-{labelling}-seed{seed}.tsv"
+        "benchmarks/{dataset}/plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}.tsv"
     wildcard_constraints:
         selection=grid.cluster_selection_pattern(),
     conda:
@@ -96,9 +96,9 @@ rule best_predictions:
             category="Results",
         ),
     log:
-        "logs/best_predictions.log",
+        "logs/{dataset}/best_predictions/{run}.log",
     benchmark:
-        "benchmarks/best_predictions.tsv"
+        "benchmarks/{dataset}/best_predictions/{run}.tsv"
     conda:
         "../envs/ml.yaml"
     params:

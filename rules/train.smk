@@ -16,9 +16,9 @@ rule train:
         model=paths.MODEL,
         metrics=paths.METRICS,
     log:
-        "logs/train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.log",
+        "logs/{dataset}/train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.log",
     benchmark:
-        "benchmarks/train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.tsv"
+        "benchmarks/{dataset}/train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.tsv"
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:
@@ -44,9 +44,9 @@ rule predict_shard:
     output:
         shard=temp(paths.PREDICTION_SHARD),
     log:
-        "logs/predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}.log",
+        "logs/{dataset}/predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}.log",
     benchmark:
-        "benchmarks/predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}.tsv"
+        "benchmarks/{dataset}/predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}.tsv"
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:
@@ -69,9 +69,9 @@ rule predict:
     output:
         predictions=paths.PREDICTIONS,
     log:
-        "logs/predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.log",
+        "logs/{dataset}/predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.log",
     benchmark:
-        "benchmarks/predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.tsv"
+        "benchmarks/{dataset}/predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.tsv"
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:

@@ -1,15 +1,23 @@
-"""Validate a person's labels file and take a copy in the oracle's exact format.
-
-The person's file is only read: the workflow never writes it.
-"""
+"""A selection's labels from the person's labels store (the files that label its
+images, in whatever file they were saved), in the oracle's exact format. The person's
+files are only read: the workflow never writes them."""
 
 from clusterprop.io import load_npz, write_text
-from clusterprop.labels import format_labels, read_labels, read_selection
+from clusterprop.labels import format_labels, read_selection
+from clusterprop.labels_store import Pile, read_store, resolve
 from clusterprop.logs import configure
+from clusterprop.person import selection_labels_from
 
 logger = configure(snakemake.log[0])
-selection = read_selection(snakemake.input.selection)
-class_names = load_npz(snakemake.input.dataset, "class_names")["class_names"].tolist()
-ids, labels = read_labels(snakemake.input.person_labels, selection.image_id, class_names)
+dataset = load_npz(
+    snakemake.input.dataset, "train_ids", "train_fingerprints", "class_names", mmap=True
+)
+class_names = dataset["class_names"].tolist()
+resolved = resolve(
+    read_store(snakemake.input.person_labels, class_names),
+    Pile(dataset["train_ids"], dataset["train_fingerprints"]),
+)
+ids = read_selection(snakemake.input.selection).image_id.tolist()
+labels = selection_labels_from(resolved, ids, dataset["train_ids"], class_names)
 write_text(snakemake.output.labels, format_labels(ids, labels, class_names))
-logger.info("%d labels from %s", len(ids), snakemake.input.person_labels)
+logger.info("%d labels from %s", len(ids), ", ".join(snakemake.input.person_labels))

@@ -1,21 +1,27 @@
-"""A person's reviewed labels file, validated against the review list, as the
-selection's labels after the review (the oracle's format). The person's file is only
-read: the workflow never writes it."""
+"""A selection's labels after the person's review: each image's reviewed label in the
+labels store where it has one (every listed image has), else its label as given; in
+the oracle's format. The person's files are only read: the workflow never writes them."""
 
 from clusterprop.io import load_npz, write_text
-from clusterprop.labelling import reviewed_labels
 from clusterprop.labels import format_labels
+from clusterprop.labels_store import Pile, read_store, resolve
 from clusterprop.logs import configure
+from clusterprop.person import reviewed_labels_from
 from clusterprop.review import read_quality_table
 
 logger = configure(snakemake.log[0])
-class_names = load_npz(snakemake.input.dataset, "class_names")["class_names"].tolist()
+dataset = load_npz(
+    snakemake.input.dataset, "train_ids", "train_fingerprints", "class_names", mmap=True
+)
+class_names = dataset["class_names"].tolist()
 table = read_quality_table(snakemake.input.label_quality)
-after = reviewed_labels(snakemake.input.reviewed, table, class_names)
+resolved = resolve(
+    read_store(snakemake.input.reviewed, class_names),
+    Pile(dataset["train_ids"], dataset["train_fingerprints"]),
+)
+after, changed = reviewed_labels_from(resolved, table, dataset["train_ids"], class_names)
 ids = table.image_id.tolist()
-write_text(snakemake.output.labels, format_labels(ids, [after[i] for i in ids], class_names))
-index = {name: i for i, name in enumerate(class_names)}
-changed = sum(after[i] != index[label] for i, label in zip(ids, table.label, strict=True))
+write_text(snakemake.output.labels, format_labels(ids, after, class_names))
 logger.info(
-    "%d labels after the review of %s: %d changed", len(ids), snakemake.input.reviewed, changed
+    "%d labels after the review (%s): %d changed", len(ids), snakemake.input.reviewed, changed
 )

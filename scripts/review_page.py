@@ -2,6 +2,8 @@
 each with the label given, the label the others suggest and the most similar labelled
 images; and the printable sheet of the same images."""
 
+from pathlib import Path
+
 from clusterprop.io import load_npz, write_text
 from clusterprop.labelling import labelling_page
 from clusterprop.labels import rows_of
@@ -10,12 +12,21 @@ from clusterprop.plots import plot_image_grid
 from clusterprop.review import listed, read_quality_table
 
 logger = configure(snakemake.log[0])
-dataset = load_npz(snakemake.input.dataset, "X_train", "train_ids", "class_names", mmap=True)
+dataset = load_npz(
+    snakemake.input.dataset,
+    "X_train",
+    "train_ids",
+    "train_fingerprints",
+    "class_names",
+    mmap=True,
+)
 class_names = dataset["class_names"].tolist()
 index = {name: i for i, name in enumerate(class_names)}
 table = read_quality_table(snakemake.input.label_quality)
 label_of = dict(zip(table.image_id, table.label, strict=True))
+# the listed labels the labels store has no reviewed label for
 review = listed(table)
+review = review[review.image_id.isin(snakemake.params.to_review["ids"])]
 
 
 def image(image_id):
@@ -31,7 +42,9 @@ items = [
     for row in review.itertuples()
 ]
 ids = review.image_id.tolist()
-images = dataset["X_train"][rows_of(ids, dataset["train_ids"])]
+rows = rows_of(ids, dataset["train_ids"])
+images = dataset["X_train"][rows]
+folder = snakemake.params.image_folder
 wildcards = snakemake.wildcards
 title = (
     f"{len(ids)} of {len(table)} labels ({wildcards.embedding}, {wildcards.selection}, "
@@ -44,6 +57,8 @@ page = labelling_page(
     title=title,
     labels_path=snakemake.params.reviewed_labels_path,
     review=items,
+    fingerprints=dataset["train_fingerprints"][rows].tolist(),
+    originals=None if folder is None else [Path(folder) / i for i in ids],
 )
 write_text(snakemake.output.page, page)
 plot_image_grid(

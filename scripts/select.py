@@ -1,9 +1,13 @@
 """Which training images a person labels: the registered selection the wildcard names
-(one image per cluster, or a random draw), given the artifacts it needs."""
+(one image per cluster, or a random draw), given the artifacts it needs; a cluster
+selection may prefer images the labels store already labels (config prefer_labelled)."""
+
+import numpy as np
 
 from clusterprop.io import open_npz_files, write_text
+from clusterprop.labels_store import Pile, read_store, resolve
 from clusterprop.logs import configure
-from clusterprop.select import SELECTIONS
+from clusterprop.select import SELECTIONS, prefer_labelled
 
 logger = configure(snakemake.log[0])
 settings = snakemake.params.selection
@@ -16,6 +20,26 @@ with open_npz_files(needs) as artifacts:
         **{need: artifacts[need] for need in entry.needs},
         **settings["settings"],
     )
+    preference = settings.get("prefer_labelled")
+    if preference is not None:
+        dataset = artifacts["dataset"]
+        pile = Pile(dataset["train_ids"], dataset["train_fingerprints"])
+        labelled = np.zeros(len(pile.ids), dtype=bool)
+        labelled[list(resolve(read_store(snakemake.input.labels_store), pile).labelled_rows)] = True
+        clusters = artifacts["clusters"]
+        chosen = prefer_labelled(
+            chosen,
+            clusters["assignments"],
+            clusters["distances"],
+            labelled,
+            preference["closest"],
+        )
+        logger.info(
+            "%d of %d images already labelled (%d labelled images in the pile)",
+            chosen.reused.sum(),
+            len(chosen),
+            labelled.sum(),
+        )
     # the function picks rows; the file names the images by their ids
     chosen["image_id"] = artifacts["dataset"]["train_ids"][chosen.image_id.to_numpy()]
 write_text(snakemake.output.selection, chosen.to_csv(index=False))

@@ -39,4 +39,7 @@ record = metrics_record(
     class_names=class_names,
 )
 write_json(snakemake.output.metrics, record)
-logger.info("accuracy %.4f, macro F1 %.4f", test_metrics["accuracy"], test_metrics["macro_f1"])
+if test_metrics["accuracy"] is None:  # no labelled test images (an image folder without test/)
+    logger.info("no labelled test images: no test accuracy")
+else:
+    logger.info("accuracy %.4f, macro F1 %.4f", test_metrics["accuracy"], test_metrics["macro_f1"])

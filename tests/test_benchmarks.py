@@ -57,7 +57,10 @@ def test_timed_runs_run_snakemake_on_their_overlay(name, table, tmp_path, capsys
     assert main([name, "--cores", "1", "--dry-run", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert f"--configfile {overlay} --cores 1 --dry-run" in out
-    assert "every job was up to date" in out or f"no results/summary/{table}" in out
+    assert (
+        "every job was up to date" in out
+        or f"no results/fashion-mnist/summary/{name}/{table}" in out
+    )
     assert f"{name} wall time:" in out
     assert "machine speed" not in out  # a dry run times nothing
 
@@ -101,7 +104,7 @@ def test_folders_command_times_a_dry_run_with_nothing_to_do(tmp_path, capsys, fa
     for step in ("data stage (the workflow's job):", "dry run with nothing to do:"):
         assert re.search(re.escape(step) + r" +\d+\.\d\d s", out), step
     assert "found something to do" not in out
-    assert (tmp_path / "run/results/data/dataset.npz").exists()
+    assert (tmp_path / "run/results/fashion-mnist/data/dataset.npz").exists()
 
 
 def test_a_derived_pile_keeps_the_originals_and_labels_and_adds_distinct_copies(fashion):

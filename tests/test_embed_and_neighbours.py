@@ -276,11 +276,11 @@ def test_the_neighbours_rule_searches_as_configured(tmp_path, fashion_dir):
     workdir = copy_workflow(tmp_path)
     ivf = {"search": "ivf", "ivf_list_size": 64, "ivf_probes": 4, "ivf_seed": 3}
     anchors = {"anchors": 500, "anchor_seed": 4}
-    target = "results/neighbours/raw/neighbours.npz"
+    target = "results/fashion-mnist/neighbours/raw/neighbours.npz"
     config = {**TINY_CONFIG, "neighbours": {**ivf, **anchors}}
     snakemake(workdir, "--cores", "1", target, config=config)
     graph = np.load(workdir / target)
-    features = np.load(workdir / "results/embeddings/raw/train.npy")
+    features = np.load(workdir / "results/fashion-mnist/embeddings/raw/train.npy")
     expected = anchor_graph(features, 20, **ivf, **anchors)
     np.testing.assert_array_equal(graph["indices"], expected[0])
     np.testing.assert_array_equal(graph["anchors"], expected[2])

@@ -45,7 +45,8 @@ def test_default_config_reproduces_the_reference_grid(config):
     }
     assert len(grid) == 5 * 11
     assert (
-        per_seed[0].metrics == "results/metrics/raw/centroid-k50/oracle/none/lr/seed0/metrics.json"
+        per_seed[0].metrics
+        == "results/fashion-mnist/metrics/raw/centroid-k50/oracle/none/lr/seed0/metrics.json"
     )
     clustered = {(e.embedding, e.budget) for e in grid if e.uses_clusters}
     assert clustered == {("raw", k) for k in (50, 100, 200, 300)}
@@ -218,9 +219,13 @@ def test_summary_runs_and_methods_follow_the_config_order(config):
         "method": "representatives",
         "budget": 50,
         "seed": 0,
-        "metrics": "results/metrics/raw/centroid-k50/oracle/none/lr/seed0/metrics.json",
+        "metrics": "results/fashion-mnist/metrics/raw/centroid-k50/oracle/none/lr/seed0/"
+        "metrics.json",
     }
-    assert summary[-1]["metrics"] == "results/metrics/raw/all/truth/none/lr/seed4/metrics.json"
+    assert (
+        summary[-1]["metrics"]
+        == "results/fashion-mnist/metrics/raw/all/truth/none/lr/seed4/metrics.json"
+    )
     methods = grid.summary_methods(config)
     assert [m["name"] for m in methods] == [m["name"] for m in config["methods"]]
     assert methods[-1]["propagation"] == "none" and methods[-1]["compare_with"] is None
@@ -228,7 +233,7 @@ def test_summary_runs_and_methods_follow_the_config_order(config):
 
 def test_representative_grids_one_per_cluster_selection_of_the_first_seed(config):
     assert grid.representative_grids(config) == [
-        f"results/summary/representatives/raw-centroid-k{k}-oracle-seed0.png"
+        f"results/fashion-mnist/summary/default/representatives/raw-centroid-k{k}-oracle-seed0.png"
         for k in (50, 100, 200, 300)
     ]
 
@@ -260,55 +265,39 @@ def test_training_set_provenance_records_what_each_piece_used(config):
     assert reviewed["review"] == grid.review_params(config) and "robust" not in reviewed
 
 
-def test_person_labelling_targets_and_missing_files(config, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    config.update(labelling="person", seeds=[0], labels_dir="labels")
+def test_person_labelling_selections_and_paths_lie_under_the_data_set(config):
+    config.update(labelling="person", seeds=[0], labels_dir="labels", run="mine")
+    config["dataset"]["name"] = "shoes"
     config["methods"] = config["methods"][:1]
     selections = grid.selections_to_label(config)
     assert selections == [
-        {"embedding": "raw", "selection": f"centroid-k{k}", "seed": 0} for k in (50, 100, 200, 300)
+        {"dataset": "shoes", "embedding": "raw", "selection": f"centroid-k{k}", "seed": 0}
+        for k in (50, 100, 200, 300)
     ]
-    missing = grid.missing_person_labels(config)
-    assert missing[0] == (
-        "results/labelling/raw/centroid-k50/seed0/labelling.html",
-        "labels/raw/centroid-k50/seed0.csv",
+    assert grid.person_labels_path("labels", **selections[0]) == (
+        "labels/shoes/raw/centroid-k50/seed0.csv"
     )
-    assert grid.targets(config, missing) == grid.labelling_pages(config)
-    for _, labels_file in missing:
-        (tmp_path / labels_file).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / labels_file).write_text("image_id,label\n")
-    # the labels are in: now the reviews (review.enabled, the default)
-    reviews = grid.missing_person_labels(config)
-    assert reviews[0] == (
-        "results/reviews/raw/centroid-k50/person/seed0/review.html",
-        "labels/raw/centroid-k50/seed0-reviewed.csv",
-    )
-    assert grid.targets(config, reviews) == grid.labelling_pages(config) + grid.review_pages(config)
-    assert "4 reviewed labels file(s)" in grid.waiting_for_labels_message(reviews)
-    for _, reviewed_file in reviews:
-        (tmp_path / reviewed_file).write_text("image_id,label\n")
-    assert grid.missing_person_labels(config) == []
-    targets = grid.targets(config, [])
-    assert "results/summary/metrics.tsv" in targets
-    assert "results/reviews/raw/centroid-k300/person/seed0/review_sheet.png" in targets
-    assert "Waiting for a person: 4 labels file(s)" in grid.waiting_for_labels_message(missing)
-    config["review"]["enabled"] = False  # no review: the labels files are enough
-    assert grid.missing_person_labels(config) == [] and grid.review_pages(config) == []
+    assert grid.selections_to_review(config) == selections  # review.enabled, the default
+    targets = grid.targets(config)
+    assert "results/shoes/summary/mine/metrics.tsv" in targets
+    assert all(target.startswith("results/shoes/") for target in targets)
 
 
 def test_job_inputs_follow_the_registries():
     config = validated(load("config/sweep.yaml"))
-    job = {"embedding": "hog_pca50", "seed": "2"}
-    assert jobs.embedding_inputs(config, {"embedding": "hog_pca50"}) == {
-        "train": "results/embeddings/hog/train.npy",
-        "test": "results/embeddings/hog/test.npy",
+    job = {"dataset": "fashion-mnist", "embedding": "hog_pca50", "seed": "2"}
+    assert jobs.embedding_inputs(
+        config, {"dataset": "fashion-mnist", "embedding": "hog_pca50"}
+    ) == {
+        "train": "results/fashion-mnist/embeddings/hog/train.npy",
+        "test": "results/fashion-mnist/embeddings/hog/test.npy",
     }
-    assert jobs.embedding_inputs(config, {"embedding": "hog"}) == {
-        "dataset": "results/data/dataset.npz"
+    assert jobs.embedding_inputs(config, {"dataset": "fashion-mnist", "embedding": "hog"}) == {
+        "dataset": "results/fashion-mnist/data/dataset.npz"
     }
     assert jobs.selection_artifacts(config, {**job, "selection": "typical-k50"}) == {
-        "clusters": "results/clusters/hog_pca50/k50/seed2/clusters.npz",
-        "neighbours": "results/neighbours/hog_pca50/neighbours.npz",
+        "clusters": "results/fashion-mnist/clusters/hog_pca50/k50/seed2/clusters.npz",
+        "neighbours": "results/fashion-mnist/neighbours/hog_pca50/neighbours.npz",
     }
     assert jobs.selection_artifacts(config, {**job, "selection": "random-n50"}) == {}
     assert jobs.selection_params(config, {**job, "selection": "typical-k50"}) == {
@@ -318,17 +307,17 @@ def test_job_inputs_follow_the_registries():
     }
     spread = {**job, "selection": "random-n50", "propagation": "spread"}
     assert jobs.propagation_artifacts(config, spread) == {
-        "neighbours": "results/neighbours/hog_pca50/neighbours.npz"
+        "neighbours": "results/fashion-mnist/neighbours/hog_pca50/neighbours.npz"
     }
     assert jobs.propagation_settings(config, spread) == config["spreading"]
     closest = {**job, "selection": "centroid-k300", "propagation": "closest75"}
     assert jobs.propagation_artifacts(config, closest) == {
-        "clusters": "results/clusters/hog_pca50/k300/seed2/clusters.npz"
+        "clusters": "results/fashion-mnist/clusters/hog_pca50/k300/seed2/clusters.npz"
     }
     assert jobs.propagation_settings(config, closest) == {}
     assert jobs.propagation_artifacts(config, {**closest, "propagation": "none"}) == {}
     assert jobs.person_labels_file(config, {**job, "selection": "centroid-k300"}) == (
-        "labels/hog_pca50/centroid-k300/seed2.csv"
+        "labels/fashion-mnist/hog_pca50/centroid-k300/seed2.csv"
     )
 
 
@@ -353,7 +342,7 @@ class _Inputs(dict):
 
 
 def test_embedding_jobs_declare_memory_that_grows_with_their_input():
-    images = _Inputs(885.0, dataset="results/data/dataset.npz")  # a million images
+    images = _Inputs(885.0, dataset="results/fashion-mnist/data/dataset.npz")  # a million images
     features = _Inputs(5236.0, train="hog/train.npy", test="hog/test.npy")
     one_job = jobs.embedding_memory_mb({"embedding": "hog"}, images)
     # at least what the million-image scale run measured (HOG 11,924 MB, PCA 10,110 MB)
@@ -364,13 +353,14 @@ def test_embedding_jobs_declare_memory_that_grows_with_their_input():
     assert part < one_job / 2
     assert part >= jobs.EMBEDDING_BASE_MB
     # a small data set gets the floor
-    small = _Inputs(55.0, dataset="results/data/dataset.npz")
+    small = _Inputs(55.0, dataset="results/fashion-mnist/data/dataset.npz")
     assert jobs.embedding_memory_mb({"embedding": "hog"}, small) == jobs.EMBEDDING_BASE_MB
 
 
 def test_prediction_inputs_are_the_model_or_its_parts():
     config = validated(load("config.yaml"))
     job = {
+        "dataset": "fashion-mnist",
         "embedding": "hog_pca50",
         "selection": "centroid-k300",
         "labelling": "oracle",
@@ -380,7 +370,7 @@ def test_prediction_inputs_are_the_model_or_its_parts():
     }
     whole = jobs.prediction_inputs({**config, "shards": 1}, job)
     assert set(whole) == {"model", "train_features", "test_features"}
-    assert whole["train_features"] == "results/embeddings/hog_pca50/train.npy"
+    assert whole["train_features"] == "results/fashion-mnist/embeddings/hog_pca50/train.npy"
     parts = jobs.prediction_inputs({**config, "shards": 2}, job)["shards"]
     assert len(parts) == 2 and len(set(parts)) == 2
-    assert all(p.startswith("results/predictions/") and "-of-2" in p for p in parts)
+    assert all(p.startswith("results/fashion-mnist/predictions/") and "-of-2" in p for p in parts)

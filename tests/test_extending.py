@@ -92,14 +92,14 @@ def test_a_registry_entry_is_all_the_workflow_needs_to_know(monkeypatch):
     assert re.fullmatch(experiments.selection_pattern(), "quantile-k10")
     assert re.fullmatch(experiments.cluster_selection_pattern(), "quantile-k10")
     assert experiments.parse_selection_slug("quantile-k10") == ("quantile", 10)
-    assert artifact_paths(entry.needs, embedding="raw", budget=10, seed=0) == {
-        "clusters": "results/clusters/raw/k10/seed0/clusters.npz"
-    }
+    assert artifact_paths(
+        entry.needs, dataset="fashion-mnist", embedding="raw", budget=10, seed=0
+    ) == {"clusters": "results/fashion-mnist/clusters/raw/k10/seed0/clusters.npz"}
     provenance = experiments.training_set_provenance(config, "raw", "quantile-k10", "oracle", "all")
     assert provenance["quantile_selection"] == {"quantile": 0.5}
     assert "clustering" in provenance and "neighbours" not in provenance
     assert experiments.representative_grids(config) == [
-        "results/summary/representatives/raw-quantile-k10-oracle-seed0.png"
+        "results/fashion-mnist/summary/default/representatives/raw-quantile-k10-oracle-seed0.png"
     ]
 
 
@@ -120,15 +120,22 @@ def test_a_throwaway_selection_runs_end_to_end(tmp_path, fashion):
     config = {**TINY, "quantile_selection": {"quantile": 1.0}}
     snakemake(workdir, "--cores", "2", config=config)
 
-    table = pd.read_csv(workdir / "results/summary/metrics.tsv", sep="\t")
+    table = pd.read_csv(workdir / "results/fashion-mnist/summary/default/metrics.tsv", sep="\t")
     assert set(table.selection) == {"quantile"}
     assert (table["param.quantile_selection.quantile"] == 1.0).all()
-    chosen = pd.read_csv(workdir / "results/selections/raw/quantile-k10/seed0/selection.csv")
-    clusters = np.load(workdir / "results/clusters/raw/k10/seed0/clusters.npz")
+    chosen = pd.read_csv(
+        workdir / "results/fashion-mnist/selections/raw/quantile-k10/seed0/selection.csv"
+    )
+    clusters = np.load(workdir / "results/fashion-mnist/clusters/raw/k10/seed0/clusters.npz")
     distances, assignments = clusters["distances"], clusters["assignments"]
     for image_id, cluster in zip(chosen.image_id, chosen.cluster, strict=True):
         assert distances[image_id] == distances[assignments == cluster].max()
-    labels = pd.read_csv(workdir / "results/labels/raw/quantile-k10/oracle/seed0/labels.csv")
+    labels = pd.read_csv(
+        workdir / "results/fashion-mnist/labels/raw/quantile-k10/oracle/seed0/labels.csv"
+    )
     y_train = fashion["y_train"][:2000]
     assert labels.label.tolist() == [FASHION_MNIST_CLASSES[c] for c in y_train[labels.image_id]]
-    assert (workdir / "results/summary/representatives/raw-quantile-k10-oracle-seed0.png").exists()
+    assert (
+        workdir
+        / "results/fashion-mnist/summary/default/representatives/raw-quantile-k10-oracle-seed0.png"
+    ).exists()

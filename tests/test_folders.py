@@ -3,6 +3,7 @@ as PNG (and a few JPEG) files by the tests, and colour photographs that scikit-i
 ships, cropped to mixed sizes."""
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -111,8 +112,8 @@ def test_png_pixels_equal_the_idx_input_and_jpeg_is_close(png_folder, fashion):
 
 def test_decoding_on_two_processes_equals_one(png_folder):
     layout = folders.scan(png_folder)
-    one, _ = folders.decode_all(png_folder, layout.train.ids[:40], color="gray", image_size=None)
-    two, _ = folders.decode_all(
+    one, _, _ = folders.decode_all(png_folder, layout.train.ids[:40], color="gray", image_size=None)
+    two, _, _ = folders.decode_all(
         png_folder, layout.train.ids[:40], color="gray", image_size=None, n_jobs=2
     )
     for a, b in zip(one, two, strict=True):
@@ -336,8 +337,8 @@ def test_png_folder_run_agrees_with_the_idx_run(tiny_png_folder, tmp_path):
     config = {**both, "dataset": {"format": "folder", "path": str(tiny_png_folder)}}
     snakemake(workdir, "--cores", "2", config=config)
 
-    folder = pd.read_csv(workdir / "results/summary/metrics.tsv", sep="\t")
-    idx = pd.read_csv(idx_run / "results/summary/metrics.tsv", sep="\t")
+    folder = pd.read_csv(workdir / "results/fashion-mnist/summary/default/metrics.tsv", sep="\t")
+    idx = pd.read_csv(idx_run / "results/fashion-mnist/summary/default/metrics.tsv", sep="\t")
     keys = ["method", "n_labels"]
     ours = folder.groupby(keys).accuracy.agg(["mean", "std", "count"])
     theirs = idx.groupby(keys).accuracy.agg(["mean", "std", "count"])
@@ -350,7 +351,8 @@ def test_png_folder_run_agrees_with_the_idx_run(tiny_png_folder, tmp_path):
         assert difference <= max(3 * error, 0.005), (key, difference, error)
 
     predictions = pd.read_csv(
-        workdir / "results/predictions/raw/centroid-k10/oracle/all/lr/seed0/predictions.csv",
+        workdir
+        / "results/fashion-mnist/predictions/raw/centroid-k10/oracle/all/lr/seed0/predictions.csv",
         keep_default_na=False,
     )
     assert len(predictions) == 2500 and predictions.image_id.is_unique
@@ -367,7 +369,7 @@ def test_png_folder_run_agrees_with_the_idx_run(tiny_png_folder, tmp_path):
     folders.scan.cache_clear()
     rules = rules_of(planned_jobs(workdir, config))
     assert rules["prepare_dataset"] == 1 and rules["train"] == len(
-        list((workdir / "results/metrics").rglob("metrics.json"))
+        list((workdir / "results/fashion-mnist/metrics").rglob("metrics.json"))
     )
 
 
@@ -380,9 +382,15 @@ def test_a_bad_image_stops_the_data_job_naming_it_and_leaves_nothing(tmp_path, f
     config = {**TINY_CONFIG, "dataset": {"format": "folder", "path": str(root)}}
     result = snakemake(workdir, "--cores", "2", config=config, check=False)
     assert result.returncode != 0
-    log = (workdir / "logs/prepare_dataset.log").read_text()
+    log = (workdir / "logs/fashion-mnist/prepare_dataset.log").read_text()
     assert "1 image file(s) cannot be decoded" in log and str(victim) in log
     assert not list((workdir / "results").rglob("*.npz"))
+    # skipped instead: counted and named on the terminal, not only in the log
+    skip = {**config, "dataset": {**config["dataset"], "on_bad_image": "skip"}}
+    target = "results/fashion-mnist/data/dataset.npz"
+    skipped = snakemake(workdir, "--cores", "2", target, config=skip)
+    said = skipped.stdout + skipped.stderr
+    assert "1 image file(s) could not be decoded and were skipped:" in said and str(victim) in said
 
 
 @pytest.mark.slow
@@ -416,18 +424,22 @@ def test_an_unlabelled_colour_pool_goes_from_the_labelling_page_to_predictions(t
     }
     first = snakemake(workdir, "--cores", "2", config=config)
     assert "Waiting for a person: 1 labels file(s) are missing." in first.stdout + first.stderr
-    page = workdir / "results/labelling/hog/centroid-k12/seed0/labelling.html"
-    assert page.is_file() and not (workdir / "results/summary").exists()
+    page = workdir / "results/photos/labelling/hog/centroid-k12/seed0/labelling.html"
+    assert page.is_file() and not (workdir / "results/photos/summary/default").exists()
+    # the page shows each photograph as it is, the model's 32 x 32 input on demand
+    html = page.read_text()
+    assert html.count('"input": "data:image/png;base64,') == 12
+    assert '"src": "data:image/jpeg;base64,' in html  # a JPEG crop, as its file is
 
     # the person: each selected crop's photograph
     selection = pd.read_csv(
-        workdir / "results/selections/hog/centroid-k12/seed0/selection.csv", dtype=str
+        workdir / "results/photos/selections/hog/centroid-k12/seed0/selection.csv", dtype=str
     )
     assert selection.image_id.str.fullmatch(r"train/crop\d{4}\.(png|jpg)").all()
     truth = {f"train/crop{i:04d}": source for i, source in enumerate(sources)}
     given = [truth[image_id.rsplit(".", 1)[0]] for image_id in selection.image_id]
-    labels_file = workdir / "labels/hog/centroid-k12/seed0.csv"
-    labels_file.parent.mkdir(parents=True)
+    labels_file = workdir / "labels/photos/hog/centroid-k12/seed0.csv"
+    assert labels_file.parent.is_dir()  # the run made the folder the message names
     labels_file.write_text(
         format_labels(selection.image_id, [classes.index(g) for g in given], classes)
     )
@@ -436,21 +448,23 @@ def test_an_unlabelled_colour_pool_goes_from_the_labelling_page_to_predictions(t
 
     # the review: the page lists the 3 least trustworthy of the 12 labels; all kept
     quality = pd.read_csv(
-        workdir / "results/reviews/hog/centroid-k12/person/seed0/label_quality.csv", dtype=str
+        workdir / "results/photos/reviews/hog/centroid-k12/person/seed0/label_quality.csv",
+        dtype=str,
     )
     review = quality[quality.listed == "True"]
     assert (
         len(review) == 3
-        and (workdir / "results/reviews/hog/centroid-k12/person/seed0/review.html").is_file()
+        and (workdir / "results/photos/reviews/hog/centroid-k12/person/seed0/review.html").is_file()
     )
-    reviewed_file = workdir / "labels/hog/centroid-k12/seed0-reviewed.csv"
+    reviewed_file = workdir / "labels/photos/hog/centroid-k12/seed0-reviewed.csv"
     reviewed_file.write_text(
         format_labels(review.image_id, [classes.index(g) for g in review.label], classes)
     )
-    snakemake(workdir, "--cores", "2", config=config)
+    finished = snakemake(workdir, "--cores", "2", config=config)
+    assert "Traceback" not in finished.stdout + finished.stderr  # no test images: no error
 
     predictions_file = (
-        "results/predictions/hog/centroid-k12/person-reviewed/all/lr/seed0/predictions.csv"
+        "results/photos/predictions/hog/centroid-k12/person-reviewed/all/lr/seed0/predictions.csv"
     )
     predictions = pd.read_csv(workdir / predictions_file, keep_default_na=False)
     assert len(predictions) == 240 and set(predictions.split) == {"train"}
@@ -459,11 +473,59 @@ def test_an_unlabelled_colour_pool_goes_from_the_labelling_page_to_predictions(t
     by_id = predictions.set_index("image_id")
     assert by_id.loc[selection.image_id, "given_label"].tolist() == given
     assert (predictions.probability > 0).all()
-    shown = workdir / "results/summary/predictions.csv"
+    shown = workdir / "results/photos/summary/default/predictions.csv"
     assert shown.read_bytes() == (workdir / predictions_file).read_bytes()
-    tables = (workdir / "results/summary/tables.md").read_text()
+    tables = (workdir / "results/photos/summary/default/tables.md").read_text()
     assert "No test accuracy" in tables and "astronaut" in tables
-    assert (workdir / "results/reviews/hog/centroid-k12/person/seed0/review_sheet.png").is_file()
+    assert (
+        workdir / "results/photos/reviews/hog/centroid-k12/person/seed0/review_sheet.png"
+    ).is_file()
+
+    # the pile grows by 10% (24 more crops, the same 240 as they were): the labels given
+    # are kept, the page asks only for selected images without one, nothing is refused
+    more = photo_crops(tmp_path / "more", 24, seed=1)
+    for i, path in enumerate(sorted((tmp_path / "more" / "train").iterdir())):
+        path.rename(tmp_path / "photos" / "train" / f"new{i:03d}{path.suffix}")
+    grown = snakemake(workdir, "--cores", "2", config=config)
+    said = grown.stdout + grown.stderr
+    asked = re.search(r"\(label (\d+) image\(s\); (\d+) already labelled, reused\)", said)
+    assert asked, said
+    new_selection = pd.read_csv(
+        workdir / "results/photos/selections/hog/centroid-k12/seed0/selection.csv", dtype=str
+    )
+    already = set(selection.image_id) & set(new_selection.image_id)
+    assert int(asked[2]) == len(already) >= 6 and int(asked[1]) == 12 - len(already)
+    html = page.read_text()
+    assert all(f'"id": "{image_id}"' not in html for image_id in already)
+    assert labels_file.read_text() == format_labels(
+        selection.image_id, [classes.index(g) for g in given], classes
+    )  # the person's file, only read
+    truth.update({f"train/new{i:03d}": source for i, source in enumerate(more)})
+    missing = [i for i in new_selection.image_id if i not in already]
+    later = [classes.index(truth[i.rsplit(".", 1)[0]]) for i in missing]
+    (labels_file.parent / "later.csv").write_text(format_labels(missing, later, classes))
+    after = snakemake(workdir, "--cores", "2", config=config)
+    reviews_waiting = "Waiting for a person: 1 reviewed" in after.stdout + after.stderr
+    assert "1 labels file(s) are missing" not in after.stdout + after.stderr
+
+    # another data set in the same directory, then the first config again: nothing reruns
+    other = {
+        **TINY_CONFIG,
+        "dataset": {"name": "tiny", **TINY_CONFIG["dataset"]},
+        "methods": TINY_CONFIG["methods"][:1],
+        "run": "oracle",
+    }
+    snakemake(workdir, "--cores", "2", config=other)
+    assert (workdir / "results/tiny/summary/oracle/metrics.tsv").is_file()
+    again = snakemake(workdir, "--cores", "2", config=config)
+    said = again.stdout + again.stderr
+    assert "Nothing to be done" in said
+    assert ("Waiting for a person: 1 reviewed" in said) == reviews_waiting
+    # a data set's name stands for one source: "tiny" is Fashion-MNIST's, not this folder's
+    taken = {**config, "dataset": {**config["dataset"], "name": "tiny"}}
+    refused = snakemake(workdir, "-n", config=taken, check=False)
+    said = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "dataset.name: 'tiny' is the name of another" in said
 
 
 def test_the_summary_shows_the_best_label_efficient_model_or_the_most_labels():

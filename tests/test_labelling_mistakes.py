@@ -38,7 +38,7 @@ CONFIG = {
     ],
     "summary": {"ablation_budgets": [40]},
 }
-LABELS = "results/labels/hog_pca/centroid-k40/{}/seed0/labels.csv"
+LABELS = "results/fashion-mnist/labels/hog_pca/centroid-k40/{}/seed0/labels.csv"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,9 @@ def run(tmp_path_factory, fashion_dir):
 
 
 def test_every_row_says_what_the_labeller_got_wrong_and_what_the_review_caught(run):
-    metrics = pd.read_csv(run / "results/summary/metrics.tsv", sep="\t").set_index("method")
+    metrics = pd.read_csv(
+        run / "results/fashion-mnist/summary/default/metrics.tsv", sep="\t"
+    ).set_index("method")
     assert metrics.labelling.tolist() == [
         "oracle",
         "oracle-alike10",
@@ -74,7 +76,7 @@ def test_every_row_says_what_the_labeller_got_wrong_and_what_the_review_caught(r
         == metrics.loc["alike, reviewed"].loc["given_labels_wrong_after_review"]
     )  # the same review, then the robust treatment
     assert both["param.robust.action"] == "weight"
-    table = (run / "results/summary/mistakes.md").read_text()
+    table = (run / "results/fashion-mnist/summary/default/mistakes.md").read_text()
     for row in ["no mistakes", "alike 10%", "ambiguous 10%"]:
         assert f"| {row}" in table
     assert "40: robust" in table and "40: reviewed + robust" in table
@@ -85,7 +87,7 @@ def read_labels(run, labelling):
 
 
 def test_the_mistakes_are_cached_in_the_labels_files_and_reviewed_within_the_list(run):
-    dataset = np.load(run / "results/data/dataset.npz")
+    dataset = np.load(run / "results/fashion-mnist/data/dataset.npz")
     perfect = read_labels(run, "oracle")
     truth = [FASHION_MNIST_CLASSES[c] for c in dataset["y_train"][perfect.image_id.astype(int)]]
     assert perfect.label.tolist() == truth
@@ -97,13 +99,17 @@ def test_the_mistakes_are_cached_in_the_labels_files_and_reviewed_within_the_lis
         assert (given in tops) == (true in tops)  # a look-alike class
     reviewed = read_labels(run, "oracle-alike10-reviewed")
     quality = pd.read_csv(
-        run / "results/reviews/hog_pca/centroid-k40/oracle-alike10/seed0/label_quality.csv",
+        run
+        / "results/fashion-mnist/reviews/hog_pca/centroid-k40/oracle-alike10/seed0"
+        / "label_quality.csv",
         dtype={"image_id": str},
     )
     changed = set(reviewed.image_id[reviewed.label != alike.label])
     assert changed <= set(quality.image_id[quality.listed])  # only listed labels change
     assert (quality.wrong == wrong.to_numpy()).all()
-    assert run.joinpath("results/labellers/ambiguity.npz").is_file()  # ambiguous mistakes
+    assert run.joinpath(
+        "results/fashion-mnist/labellers/ambiguity.npz"
+    ).is_file()  # ambiguous mistakes
 
 
 def test_review_settings_rerun_the_review_and_what_follows_only(run):

@@ -31,7 +31,7 @@ def test_every_results_template_is_written_once():
     templates = [
         value
         for name, value in vars(paths).items()
-        if name.isupper() and isinstance(value, str) and value.startswith("results/")
+        if name.isupper() and isinstance(value, str) and value.startswith("results/{dataset}/")
     ] + list(paths.SUMMARY.values())
     assert len(templates) > 10
     assert len(templates) == len(set(templates))

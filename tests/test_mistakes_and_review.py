@@ -12,6 +12,7 @@ from clusterprop.config import ConfigError, check
 from clusterprop.data import FASHION_MNIST_CLASSES
 from clusterprop.labellings import parse_labelling, slug_pattern
 from clusterprop.labels import LabelsFileError
+from clusterprop.labels_store import Pile, read_store, resolve
 from clusterprop.mistakes import (
     FASHION_MNIST_ALIKE,
     REVIEW_STREAM,
@@ -20,6 +21,7 @@ from clusterprop.mistakes import (
     mistaken_labels,
 )
 from clusterprop.neighbours import nearest_neighbours
+from clusterprop.person import reviewed_labels_from
 from clusterprop.propagate import spread, spread_distributions
 from clusterprop.review import (
     fold_of,
@@ -28,7 +30,6 @@ from clusterprop.review import (
     out_of_fold_probabilities,
     quality_table,
     read_quality_table,
-    read_reviewed_labels,
     review_list,
     robust_labels,
     simulated_review,
@@ -143,7 +144,7 @@ def test_each_method_gets_its_labelling():
         "truth",
     ]
     assert grid.experiments(config)[1].metrics == (
-        "results/metrics/raw/centroid-k50/oracle-alike10-reviewed/spread/lr/seed0/metrics.json"
+        "results/fashion-mnist/metrics/raw/centroid-k50/oracle-alike10-reviewed/spread/lr/seed0/metrics.json"
     )
     config["labelling"] = "person"
     config["methods"] = [method("by hand", "raw", "centroid", "all", [50])]
@@ -325,43 +326,21 @@ def test_robust_treatments_and_the_record(tmp_path):
     assert labelling_record(given, given, np.full(4, -1))["given_labels_wrong"] is None
 
 
-@pytest.mark.parametrize(
-    "text, message",
-    [
-        ("", r"reviewed\.csv: the reviewed labels file is empty"),
-        ("image_id,label\na,T-shirt/top\nd,Coat\nb,Shirt\n", r"reviewed\.csv:4: changes image 'b'"),
-        ("image_id,label\na,Blouse\nd,Coat\n", r"reviewed\.csv:2: class 'Blouse' is not one of"),
-        (
-            "image_id,label\na,Shirt\n",
-            r"reviewed\.csv: 1 image\(s\) of the review list not reviewed: d",
-        ),
-        ("image_id,label\na,Shirt\nz,Coat\n", r"reviewed\.csv:3: unknown image id 'z'"),
-        ("image_id,label\na,Shirt\na,Coat\n", r"reviewed\.csv:3: duplicate image id 'a'"),
-        ("id,label\na,Shirt\n", r"reviewed\.csv:1: wrong header"),
-    ],
-)
-def test_a_bad_reviewed_labels_file_is_refused_naming_file_and_line(tmp_path, text, message):
+def test_reviewed_labels_outrank_the_given_ones_and_every_listed_one_is_needed(tmp_path):
     table = quality_rows(tmp_path)
-    path = tmp_path / "reviewed.csv"
-    path.write_text(text)
-    given = {i: CLASSES.index(label) for i, label in zip(table.image_id, table.label, strict=True)}
-    with pytest.raises(LabelsFileError, match=message):
-        read_reviewed_labels(path, given, ["a", "d"], CLASSES)
-
-
-def test_a_reviewed_labels_file_changes_only_the_listed_images(tmp_path):
-    table = quality_rows(tmp_path)
-    given = {i: CLASSES.index(label) for i, label in zip(table.image_id, table.label, strict=True)}
-    path = tmp_path / "reviewed.csv"
-    # the listed images, one corrected and one kept, and an unlisted one unchanged
-    path.write_text("image_id,label\na,T-shirt/top\nd,Coat\nb,Coat\n")
-    after = read_reviewed_labels(path, given, ["a", "d"], CLASSES)
-    assert {i: CLASSES[c] for i, c in after.items()} == {
-        "a": "T-shirt/top",
-        "b": "Coat",
-        "c": "Bag",
-        "d": "Coat",
-    }
+    ids = ["a", "b", "c", "d"]
+    store = tmp_path / "labels"
+    store.mkdir()
+    # the listed images, one corrected and one kept, and an unlisted one corrected too
+    (store / "x-reviewed.csv").write_text("image_id,label\na,T-shirt/top\nd,Coat\nb,Bag\n")
+    resolved = resolve(read_store([str(store / "x-reviewed.csv")], CLASSES), Pile(ids, None))
+    after, changed = reviewed_labels_from(resolved, table, ids, CLASSES)
+    assert [CLASSES[c] for c in after] == ["T-shirt/top", "Bag", "Bag", "Coat"]
+    assert changed == 2
+    (store / "y-reviewed.csv").write_text("image_id,label\na,Shirt\n")
+    partial = resolve(read_store([str(store / "y-reviewed.csv")], CLASSES), Pile(ids, None))
+    with pytest.raises(LabelsFileError, match=r"1 image\(s\) of the review list .*: d"):
+        reviewed_labels_from(partial, table, ids, CLASSES)
 
 
 # ---------------------------------------------------------------- the summary's table

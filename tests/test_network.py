@@ -272,20 +272,20 @@ def test_network_experiments_end_at_their_last_round():
     assert experiment.rounds == 3
     assert (
         experiment.metrics
-        == "results/metrics/raw/centroid-k50/oracle/all/cnn/seed0/round3/metrics.json"
+        == "results/fashion-mnist/metrics/raw/centroid-k50/oracle/all/cnn/seed0/round3/metrics.json"
     )
     assert grid.classifier_pattern(config, network=True) == "cnn"
     assert grid.classifier_pattern(config, network=False) == "lr"
     wildcards = {**experiment.wildcards, "round": "1"}
     assert jobs.network_training_set(config, wildcards)["training_set"] == (
-        "results/training_sets/raw/centroid-k50/oracle/all/seed0/training_set.npz"
+        "results/fashion-mnist/training_sets/raw/centroid-k50/oracle/all/seed0/training_set.npz"
     )
     wildcards["round"] = "3"
     assert jobs.network_training_set(config, wildcards)["training_set"] == (
-        "results/training_sets/raw/centroid-k50/oracle/all/cnn/seed0/round3/training_set.npz"
+        "results/fashion-mnist/training_sets/raw/centroid-k50/oracle/all/cnn/seed0/round3/training_set.npz"
     )
     assert jobs.previous_round(config, wildcards)["network_outputs"] == (
-        "results/network_outputs/raw/centroid-k50/oracle/all/cnn/seed0/round2/outputs.npz"
+        "results/fashion-mnist/network_outputs/raw/centroid-k50/oracle/all/cnn/seed0/round2/outputs.npz"
     )
     settings = jobs.classifier_params(config, wildcards)
     assert settings["params"]["jitter"] == NetworkSettings().jitter  # defaults filled in
@@ -293,7 +293,7 @@ def test_network_experiments_end_at_their_last_round():
     # round 3 starts from round 2's network; round 1's settings leave out those of
     # later rounds, so changing them cannot rerun round 1
     assert jobs.network_inputs(config, wildcards)["start_weights"] == (
-        "results/models/raw/centroid-k50/oracle/all/cnn/seed0/round2/model.safetensors"
+        "results/fashion-mnist/models/raw/centroid-k50/oracle/all/cnn/seed0/round2/model.safetensors"
     )
     assert jobs.network_params(config, wildcards)["params"]["warm_start_epochs"] == 2
     first = {**wildcards, "round": "1"}
@@ -343,7 +343,7 @@ def network_run(tmp_path_factory, fashion_dir):
 
 @pytest.mark.slow
 def test_two_rounds_end_to_end(network_run):
-    base = network_run / "results"
+    base = network_run / "results/fashion-mnist"
     run = "hog_pca/centroid-k30/oracle/spread/cnn/seed0"
     for round_number in (1, 2):
         model = base / f"models/{run}/round{round_number}"
@@ -356,7 +356,9 @@ def test_two_rounds_end_to_end(network_run):
         outputs = load_npz(base / f"network_outputs/{run}/round{round_number}/outputs.npz")
         assert outputs["train_features"].shape == (2000, 16)
         assert outputs["test_probabilities"].shape == (500, 10)
-        log = (network_run / f"logs/train_network/{run}/round{round_number}.log").read_text()
+        log = (
+            network_run / f"logs/fashion-mnist/train_network/{run}/round{round_number}.log"
+        ).read_text()
         epochs = 4 if round_number == 1 else 2  # round 2 continues round 1's network
         assert log.count("s elapsed") == epochs and f"epoch {epochs}/{epochs}: loss" in log
         assert ("starts from" in log) == (round_number == 2)
@@ -372,7 +374,7 @@ def test_two_rounds_end_to_end(network_run):
     assert not np.array_equal(given_round1["labels"], given_round2["labels"])
     predictions = (base / f"predictions/{run}/round2/predictions.csv").read_text().splitlines()
     assert len(predictions) == 1 + 2000 + 500
-    summary = (base / "summary/metrics.tsv").read_text()
+    summary = (base / "summary/default/metrics.tsv").read_text()
     assert "two rounds" in summary and "param.round" in summary
 
 
@@ -381,8 +383,8 @@ def test_a_rerun_from_scratch_gives_the_same_numbers(network_run, tmp_path):
     again = copy_workflow(tmp_path / "again")
     snakemake(again, "--cores", "2", config=NETWORK_CONFIG)
     for name in ("metrics.tsv", "tables.md", "ablation.md"):
-        assert (again / "results/summary" / name).read_bytes() == (
-            network_run / "results/summary" / name
+        assert (again / "results/fashion-mnist/summary/default" / name).read_bytes() == (
+            network_run / "results/fashion-mnist/summary/default" / name
         ).read_bytes(), name
 
 

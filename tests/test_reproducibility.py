@@ -14,15 +14,15 @@ from workflow_helpers import artifact_mtimes, copy_workflow, snakemake, snakemak
 
 pytestmark = pytest.mark.slow
 
-SUMMARY = "results/summary/metrics.tsv"
+SUMMARY = "results/fashion-mnist/summary/default/metrics.tsv"
 
 
 def test_two_tiny_runs_on_one_and_two_cores_give_identical_tables(tiny_run, tmp_path):
     other = copy_workflow(tmp_path / "one_core")
     snakemake(other, "--cores", "1", config=TINY_CONFIG)
     assert (other / SUMMARY).read_bytes() == (tiny_run / SUMMARY).read_bytes()
-    assert (other / "results/summary/tables.md").read_bytes() == (
-        tiny_run / "results/summary/tables.md"
+    assert (other / "results/fashion-mnist/summary/default/tables.md").read_bytes() == (
+        tiny_run / "results/fashion-mnist/summary/default/tables.md"
     ).read_bytes()
 
 
@@ -56,8 +56,12 @@ def start_run(workdir):
 
 def training_job_running(workdir):
     """A training job's log whose model is not written yet: the job is running."""
-    for log in workdir.glob("logs/train/**/*.log"):
-        model = workdir / "results/models" / log.relative_to(workdir / "logs/train")
+    for log in workdir.glob("logs/fashion-mnist/train/**/*.log"):
+        model = (
+            workdir
+            / "results/fashion-mnist/models"
+            / log.relative_to(workdir / "logs/fashion-mnist/train")
+        )
         if not model.with_suffix("").joinpath("model.skops").exists():
             return log
     return None

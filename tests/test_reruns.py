@@ -149,8 +149,8 @@ def test_script_edit_reruns_nothing_but_a_stage_version_bump_reruns_downstream(
 
     versions = workdir / "src/clusterprop/versions.py"
     text = versions.read_text()
-    assert '"select": 2' in text
-    versions.write_text(text.replace('"select": 2', '"select": 3'))
+    assert '"select": 3' in text
+    versions.write_text(text.replace('"select": 3', '"select": 4'))
     jobs = planned_jobs(workdir, SMALL_CONFIG)
     assert rules(jobs) == Counter(
         {
@@ -172,12 +172,12 @@ def test_rerun_keeps_untouched_artifacts(clone_of_small_run):
     after = artifact_mtimes(workdir)
     changed = {path for path in before if after[path] != before[path]}
     assert changed == {
-        "results/summary/metrics.tsv",
-        "results/summary/tables.md",
-        "results/summary/ablation.md",
-        "results/summary/mistakes.md",
-        "results/summary/accuracy_vs_labels.png",
-        "results/summary/confusion_best.png",
+        "results/fashion-mnist/summary/default/metrics.tsv",
+        "results/fashion-mnist/summary/default/tables.md",
+        "results/fashion-mnist/summary/default/ablation.md",
+        "results/fashion-mnist/summary/default/mistakes.md",
+        "results/fashion-mnist/summary/default/accuracy_vs_labels.png",
+        "results/fashion-mnist/summary/default/confusion_best.png",
     }
     added = set(after) - set(before)
     # per new model: training set (.npz, .json), model (.skops), metrics.json

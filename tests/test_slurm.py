@@ -74,8 +74,8 @@ def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path)
         env=env,
     )
     job_ids = {}
-    for log in (workdir / "logs").rglob("*.log"):
-        parts = log.relative_to(workdir / "logs").parts
+    for log in (workdir / "logs/fashion-mnist").rglob("*.log"):
+        parts = log.relative_to(workdir / "logs/fashion-mnist").parts
         rule = parts[0] if len(parts) > 1 else log.stem
         match = re.search(r"SLURM_JOB_ID=(\d+)", log.read_text())
         if rule in LOCAL_RULES:
@@ -96,8 +96,8 @@ def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path)
     completed = set(re.findall(r"JobId=(\d+) .*JobState=COMPLETED", records))
     assert set(job_ids.values()) <= completed
     assert len(set(job_ids.values())) == len(job_ids)  # one Slurm job per workflow job
-    on_slurm = pd.read_csv(workdir / "results/summary/metrics.tsv", sep="\t")
-    local = pd.read_csv(tiny_run / "results/summary/metrics.tsv", sep="\t")
+    on_slurm = pd.read_csv(workdir / "results/fashion-mnist/summary/default/metrics.tsv", sep="\t")
+    local = pd.read_csv(tiny_run / "results/fashion-mnist/summary/default/metrics.tsv", sep="\t")
     local_seed0 = local[(local.seed == 0) & local.method.isin(SHARED_LINES)]
     local_seed0 = local_seed0.reset_index(drop=True)
     assert len(local_seed0) == 2 and len(on_slurm) == 3
@@ -107,24 +107,24 @@ def test_jobs_run_through_slurm_and_match_a_local_run(slurm, tiny_run, tmp_path)
     pd.testing.assert_frame_equal(shared, local_seed0, check_exact=True)
     # the parts joined are what one job makes: the embedding, and the graph
     for name in ("train", "test"):
-        joined = workdir / f"results/embeddings/raw/{name}.npy"
+        joined = workdir / f"results/fashion-mnist/embeddings/raw/{name}.npy"
         assert joined.read_bytes() == (tiny_run / joined.relative_to(workdir)).read_bytes()
-    graph = np.load(workdir / "results/neighbours/raw/neighbours.npz")
-    features = np.load(workdir / "results/embeddings/raw/train.npy")
+    graph = np.load(workdir / "results/fashion-mnist/neighbours/raw/neighbours.npz")
+    features = np.load(workdir / "results/fashion-mnist/embeddings/raw/train.npy")
     indices, distances, anchors = anchor_graph(features, 20, anchors=1500, search="auto")
     np.testing.assert_array_equal(graph["anchors"], anchors)
     np.testing.assert_array_equal(graph["indices"], indices)
     np.testing.assert_array_equal(graph["distances"], distances)
     assert not list(workdir.glob("results/*/raw/**/shards/*"))  # the parts are gone
     # the predictions joined from two parts are each model's predictions of every image
-    class_names = np.load(workdir / "results/data/dataset.npz")["class_names"]
-    test_features = np.load(workdir / "results/embeddings/raw/test.npy")
-    predictions = sorted(workdir.glob("results/predictions/**/predictions.csv"))
+    class_names = np.load(workdir / "results/fashion-mnist/data/dataset.npz")["class_names"]
+    test_features = np.load(workdir / "results/fashion-mnist/embeddings/raw/test.npy")
+    predictions = sorted(workdir.glob("results/fashion-mnist/predictions/**/predictions.csv"))
     assert len(predictions) == 3
     for path in predictions:
         table = pd.read_csv(path, keep_default_na=False)
-        relative = path.parent.relative_to(workdir / "results/predictions")
-        model = load_model(workdir / "results/models" / relative / "model.skops")
+        relative = path.parent.relative_to(workdir / "results/fashion-mnist/predictions")
+        model = load_model(workdir / "results/fashion-mnist/models" / relative / "model.skops")
         in_one = prediction_part(model, features, test_features)  # as one job makes them
         for split in ("train", "test"):
             of_split = table[table.split == split]

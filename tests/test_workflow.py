@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_summary_has_one_row_per_method_budget_and_seed(small_run):
-    table = pd.read_csv(small_run / "results/summary/metrics.tsv", sep="\t")
+    table = pd.read_csv(small_run / "results/fashion-mnist/summary/default/metrics.tsv", sep="\t")
     assert len(table) == 2 * 15
     for column in [
         "dataset",
@@ -84,7 +84,7 @@ def test_summary_has_one_row_per_method_budget_and_seed(small_run):
 
 
 def test_every_artifact_is_cached(small_run):
-    results = small_run / "results"
+    results = small_run / "results/fashion-mnist"
     assert np.load(results / "embeddings/raw/train.npy").shape == (5000, 784)
     assert np.load(results / "embeddings/raw/test.npy").shape == (1000, 784)
     assert np.load(results / "embeddings/hog/train.npy").shape == (5000, 1296)
@@ -145,13 +145,13 @@ def test_every_artifact_is_cached(small_run):
         )
         assert typical.cluster.tolist() == centroid.cluster.tolist() == list(range(20))
         assert (typical.distance >= centroid.distance).all()
-    tables = (results / "summary/tables.md").read_text()
+    tables = (results / "summary/default/tables.md").read_text()
     assert re.search(
         r"\| representatives \+ whole cluster\s*\| raw\s*\| centroid\s*\| oracle\s*"
         r"\|\s*20 \| all\s*\|",
         tables,
     )
-    ablation = (results / "summary/ablation.md").read_text()
+    ablation = (results / "summary/default/ablation.md").read_text()
     assert "| hog: + spreading " in ablation and "propagated labels" in ablation
     for name in [
         "accuracy_vs_labels.png",
@@ -159,8 +159,8 @@ def test_every_artifact_is_cached(small_run):
         "representatives/raw-centroid-k10-oracle-seed0.png",
         "representatives/hog_pca-typical-k20-oracle-seed0.png",
     ]:
-        assert Image.open(results / "summary" / name).size[0] > 300
-    assert list(small_run.glob("benchmarks/cluster/raw/k20/seed1.tsv"))
+        assert Image.open(results / "summary/default" / name).size[0] > 300
+    assert list(small_run.glob("benchmarks/fashion-mnist/cluster/raw/k20/seed1.tsv"))
     assert not list(results.rglob("*.partial*"))
 
 

@@ -11,7 +11,10 @@ same for the labelling-mistakes benchmark (config/mistakes.yaml, its mistakes ta
 ``PYTHONPATH=src python -m clusterprop.benchmarks folders DIR`` times reading
 Fashion-MNIST as an image folder of 70,000 PNG files (written to DIR first if missing);
 ``... scale`` runs one method on piles of 60,000 to 1,000,000 images derived from
-Fashion-MNIST and prints every stage's time and memory per size (clusterprop.scale).
+Fashion-MNIST and prints every stage's time and memory per size (clusterprop.scale);
+``... growth`` has a simulated person label a pile of 54,000 that then grows to 60,000,
+and prints the labels asked anew and the accuracy against a fresh selection
+(clusterprop.growth).
 """
 
 from __future__ import annotations
@@ -28,15 +31,15 @@ import pandas as pd
 
 #: the timed runs: their config overlay and the summary table they print at the end
 TIMED_RUNS = {
-    "sweep": ("config/sweep.yaml", "results/summary/ablation.md"),
-    "mistakes": ("config/mistakes.yaml", "results/summary/mistakes.md"),
+    "sweep": ("config/sweep.yaml", "results/fashion-mnist/summary/sweep/ablation.md"),
+    "mistakes": ("config/mistakes.yaml", "results/fashion-mnist/summary/mistakes/mistakes.md"),
 }
 #: images in the machine-speed CNN epoch (machine_speed, describe_machine_speed)
 SPEED_IMAGES = 5120
 #: the repository: its Snakefile, for the benchmarks that run the workflow
 REPO = Path(__file__).resolve().parents[2]
 #: the data stage's artifact, the target of the folder benchmark's dry runs
-DATASET_TARGET = "results/data/dataset.npz"
+DATASET_TARGET = "results/fashion-mnist/data/dataset.npz"
 
 
 def collect(directory: str | Path, since: float | None = None) -> pd.DataFrame:
@@ -162,7 +165,7 @@ def timed_run(name: str, argv: list[str]) -> int:
         print(Path(table).read_text())
     else:
         print(f"no {table} (a dry run?)")
-    jobs = collect("benchmarks", since=start)
+    jobs = collect("benchmarks/fashion-mnist", since=start)
     if jobs.empty:
         print("every job was up to date: nothing was timed (remove results/ to time all)")
     else:
@@ -303,12 +306,12 @@ def main(argv: list[str] | None = None) -> int:
         return read_folders(argv[1:])
     if argv and argv[0] == "cnn-epoch":
         return cnn_epoch(argv[1:])
-    if argv and argv[0] == "scale":  # its own module, which reads the job times from here
+    if argv and argv[0] in ("scale", "growth"):  # their own modules, which import this one
         package_dir = str(Path(__file__).resolve().parents[1])
         path = os.pathsep.join(filter(None, [package_dir, os.environ.get("PYTHONPATH")]))
-        command = [sys.executable, "-m", "clusterprop.scale", *argv[1:]]
+        command = [sys.executable, "-m", f"clusterprop.{argv[0]}", *argv[1:]]
         return subprocess.run(command, env={**os.environ, "PYTHONPATH": path}).returncode
-    directory = Path(argv[0] if argv else "benchmarks")
+    directory = Path(argv[0] if argv else "benchmarks/fashion-mnist")
     jobs = collect(directory)
     if jobs.empty:
         print(f"no benchmark files under {directory}: run the workflow first", file=sys.stderr)

@@ -19,6 +19,7 @@ import numpy as np
 
 from clusterprop.errors import DataError
 from clusterprop.io import atomic_path
+from clusterprop.labels_store import pixel_fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -315,6 +316,8 @@ def prepare_dataset(
     if len(set(class_names)) != len(class_names):
         raise DataError(f"{source}: class names are not unique: {class_names}")
     out["class_names"] = np.array(class_names, dtype=str)
+    # what a person's labels are keyed by (clusterprop.labels_store), beside the ids
+    out["train_fingerprints"] = pixel_fingerprints(out["X_train"])
     return out
 
 
@@ -329,8 +332,9 @@ def limit_splits(arrays: dict, n_train: int | None, n_test: int | None, source: 
             raise DataError(
                 f"{source}: n_{split}={limit} but the split has {len(out[f'X_{split}'])} images"
             )
-        for key in (f"X_{split}", f"y_{split}", f"{split}_ids"):
-            out[key] = out[key][:limit]
+        for key in (f"X_{split}", f"y_{split}", f"{split}_ids", f"{split}_fingerprints"):
+            if key in out:
+                out[key] = out[key][:limit]
     return out
 
 
@@ -387,4 +391,25 @@ def read_source(
         n_train=source.get("n_train"),
         n_test=source.get("n_test"),
         source=str(where),
+    )
+
+
+def source_record(source: dict) -> dict:
+    """What makes a data set the one its name stands for: its format and where it is
+    read from (an absolute path; None for the default Fashion-MNIST lookup). More images
+    in the same place is the same data set, grown."""
+    path = source.get("path")
+    return {"format": source["format"], "path": None if path is None else os.path.abspath(path)}
+
+
+def source_conflict(name: str, source: dict, recorded: dict | None) -> str | None:
+    """Why ``source`` may not take the data set name ``name``, whose results were made
+    from ``recorded`` (``source_record``); None when it may."""
+    if recorded is None or recorded == source_record(source):
+        return None
+    where = recorded["path"] or "the default Fashion-MNIST files"
+    return (
+        f"dataset.name: {name!r} is the name of another data set ({recorded['format']} "
+        f"from {where}): its results are under results/{name}/. Give this data set a "
+        "name of its own (dataset.name), or remove results/" + name + "/ to reuse it"
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from clusterprop import paths
 from clusterprop.data import FASHION_MNIST_CLASSES
@@ -51,6 +50,8 @@ def is_per_cluster(selection: str) -> bool:
 
 @dataclass(frozen=True)
 class Experiment:
+    #: the data set's name (config ``dataset.name``): every path lies under it
+    dataset: str
     embedding: str
     #: the name of a registered selection, or ``all``
     selection: str
@@ -73,6 +74,7 @@ class Experiment:
     @property
     def wildcards(self) -> dict:
         return {
+            "dataset": self.dataset,
             "embedding": self.embedding,
             "selection": self.selection_slug,
             "labelling": self.labelling,
@@ -183,6 +185,7 @@ def runs(config: dict) -> list[Run]:
         for budget in method_budgets(method):
             for seed in config["seeds"]:
                 experiment = Experiment(
+                    config["dataset"]["name"],
                     method["embedding"],
                     method["selection"],
                     budget,
@@ -376,6 +379,7 @@ def representative_grids(config: dict) -> list[str]:
     seed = config["seeds"][0]
     grids = [
         paths.REPRESENTATIVES_GRID.format(
+            **run_wildcards(config),
             embedding=e.embedding,
             selection=e.selection_slug,
             labelling=given_labelling(e),
@@ -391,72 +395,45 @@ def representative_grids(config: dict) -> list[str]:
 
 
 def selections_to_label(config: dict) -> list[dict]:
-    """Wildcards (embedding, selection, seed) of every selection a person labels."""
+    """Wildcards (dataset, embedding, selection, seed) of every selection a person labels."""
     keys = dict.fromkeys(
         (e.embedding, e.selection_slug, e.seed) for e in experiments(config) if e.selection != ALL
     )
-    return [{"embedding": m, "selection": s, "seed": seed} for m, s, seed in keys]
+    dataset = config["dataset"]["name"]
+    return [
+        {"dataset": dataset, "embedding": m, "selection": s, "seed": seed} for m, s, seed in keys
+    ]
 
 
 def selections_to_review(config: dict) -> list[dict]:
-    """Wildcards (embedding, selection, seed) of every selection whose labels a person
-    reviews (labelling person, a method with review on)."""
-    keys = dict.fromkeys(
+    """Wildcards (dataset, embedding, selection, seed) of every selection whose labels a
+    person reviews (labelling person, a method with review on)."""
+    reviewed = {
         (e.embedding, e.selection_slug, e.seed)
         for e in experiments(config)
         if parse_labelling(e.labelling).labeller == PERSON and parse_labelling(e.labelling).reviewed
-    )
-    return [{"embedding": m, "selection": s, "seed": seed} for m, s, seed in keys]
-
-
-def person_labels_path(labels_dir: str, embedding: str, selection: str, seed: int) -> str:
-    """Where the workflow expects a person's labels file for one selection."""
-    return paths.PERSON_LABELS.format(
-        labels_dir=labels_dir, embedding=embedding, selection=selection, seed=seed
-    )
-
-
-def person_reviewed_labels_path(labels_dir: str, embedding: str, selection: str, seed: int):
-    """Where the workflow expects a person's reviewed labels file for one selection."""
-    return paths.PERSON_REVIEWED_LABELS.format(
-        labels_dir=labels_dir, embedding=embedding, selection=selection, seed=seed
-    )
-
-
-def labelling_pages(config: dict) -> list[str]:
+    }
     return [
-        template.format(**wildcards)
-        for wildcards in selections_to_label(config)
-        for template in (paths.LABELLING_PAGE, paths.CONTACT_SHEET)
+        w
+        for w in selections_to_label(config)
+        if (w["embedding"], w["selection"], w["seed"]) in reviewed
     ]
 
 
-def review_pages(config: dict) -> list[str]:
-    return [
-        template.format(**wildcards, labelling=PERSON)
-        for wildcards in selections_to_review(config)
-        for template in (paths.REVIEW_PAGE, paths.REVIEW_SHEET)
-    ]
+def run_wildcards(config: dict) -> dict:
+    """The data set's name and the run's (config ``run``): where its summary lives."""
+    return {"dataset": config["dataset"]["name"], "run": config["run"]}
 
 
-def missing_person_labels(config: dict) -> list[tuple[str, str]]:
-    """(page, expected file) for each selection still waiting for a person: its labels
-    file (the labelling page), or, once every labels file is there, its reviewed labels
-    file (the review page)."""
-    if config["labelling"] != PERSON:
-        return []
-    missing = []
-    for wildcards in selections_to_label(config):
-        path = person_labels_path(config["labels_dir"], **wildcards)
-        if not Path(path).exists():
-            missing.append((paths.LABELLING_PAGE.format(**wildcards), path))
-    if missing:
-        return missing
-    for wildcards in selections_to_review(config):
-        path = person_reviewed_labels_path(config["labels_dir"], **wildcards)
-        if not Path(path).exists():
-            missing.append((paths.REVIEW_PAGE.format(**wildcards, labelling=PERSON), path))
-    return missing
+def person_labels_path(labels_dir: str, **wildcards) -> str:
+    """Where the workflow suggests a person saves the labels file of one selection
+    (``wildcards``: dataset, embedding, selection, seed)."""
+    return paths.PERSON_LABELS.format(labels_dir=labels_dir, **wildcards)
+
+
+def person_reviewed_labels_path(labels_dir: str, **wildcards) -> str:
+    """Where it suggests a person saves a selection's reviewed labels file."""
+    return paths.PERSON_REVIEWED_LABELS.format(labels_dir=labels_dir, **wildcards)
 
 
 def wants_predictions(config: dict) -> bool:
@@ -474,31 +451,11 @@ def predictions_of(config: dict) -> dict[str, str]:
 def predictions(config: dict) -> list[str]:
     """Every model's predictions.csv and the summary's copy of the best one's."""
     files = list(predictions_of(config).values())
-    return [*files, paths.BEST_PREDICTIONS] if files else []
+    return [*files, paths.BEST_PREDICTIONS.format(**run_wildcards(config))] if files else []
 
 
-def targets(config: dict, missing_labels: list) -> list[str]:
-    """Everything, or, while a person's files are missing, the pages that ask for them
-    (the run stops there and says what to label, then what to review)."""
-    outputs = [*paths.SUMMARY.values(), *representative_grids(config), *predictions(config)]
-    if config["labelling"] != PERSON:
-        return outputs
-    pages = labelling_pages(config)
-    if missing_labels and missing_labels[0][0] in pages:
-        return pages  # the labels first: reviews are of labels given
-    pages += review_pages(config)
-    return pages if missing_labels else [*outputs, *pages]
-
-
-def waiting_for_labels_message(missing_labels: list[tuple[str, str]]) -> str:
-    review_page = Path(paths.REVIEW_PAGE).name
-    reviews = all(Path(page).name == review_page for page, _ in missing_labels)
-    what = "reviewed labels file(s)" if reviews else "labels file(s)"
-    pages = "\n".join(
-        f"  open {page}\n    save its {'reviewed ' if reviews else ''}labels file as {path}"
-        for page, path in missing_labels
-    )
-    return (
-        f"\nWaiting for a person: {len(missing_labels)} {what} are missing.\n"
-        f"{pages}\nThen run snakemake again: it continues from the labels.\n"
-    )
+def targets(config: dict) -> list[str]:
+    """Everything a finished run has: the summary, the representatives' grids and the
+    predictions asked for (a person's run asks for its pages first: rules/common.smk)."""
+    summary = [path.format(**run_wildcards(config)) for path in paths.SUMMARY.values()]
+    return [*summary, *representative_grids(config), *predictions(config)]

@@ -17,6 +17,7 @@ from the data stage and nothing else does; ``read`` decodes the images in parall
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -170,11 +171,15 @@ def manifest_digest(layout: Layout) -> str:
 
 def _decode(path: Path, mode: str, size: tuple[int, int] | None):
     """One image as a uint8 array in ``mode`` (L or RGB), padded to ``size`` (width,
-    height) if given; or the error message if the file cannot be decoded."""
+    height) if given, and its file's content fingerprint; or None and the error message
+    if the file cannot be decoded."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    from clusterprop.labels_store import fingerprint
+
     try:
-        with Image.open(path) as image:
+        content = path.read_bytes()
+        with Image.open(io.BytesIO(content)) as image:
             image.load()
             image = image.convert(mode)
     except (OSError, UnidentifiedImageError, ValueError, SyntaxError, EOFError) as exc:
@@ -183,7 +188,7 @@ def _decode(path: Path, mode: str, size: tuple[int, int] | None):
         return None, str(exc)
     if size is not None and image.size != size:
         image = ImageOps.pad(image, size, method=Image.Resampling.LANCZOS, color=0)
-    return np.asarray(image, dtype=np.uint8), None
+    return np.asarray(image, dtype=np.uint8), fingerprint(content)
 
 
 def _decode_chunk(root: Path, ids, mode: str, size):
@@ -204,8 +209,8 @@ def decode_all(
         delayed(_decode_chunk)(root, chunk, mode, size) for chunk in chunks if len(chunk)
     )
     decoded = [item for part in parts for item in part]
-    failed = [(i, error) for i, (_, error) in zip(ids, decoded, strict=True) if error]
-    return [array for array, _ in decoded], failed
+    failed = [(i, what) for i, (array, what) in zip(ids, decoded, strict=True) if array is None]
+    return [array for array, _ in decoded], failed, [what for _, what in decoded]
 
 
 def image_size_of(spec) -> tuple[int, int] | None:
@@ -255,10 +260,11 @@ def read(
         split = getattr(layout, name)
         if split is None:
             out[f"X_{name}"], out[f"y_{name}"], out[f"{name}_ids"] = None, [], []
+            out[f"{name}_fingerprints"] = []
             continue
         if split.ignored:
             log(f"{name}: {len(split.ignored)} file(s) that are not images ignored")
-        arrays, failed = decode_all(
+        arrays, failed, prints = decode_all(
             layout.root, split.ids, color=color, image_size=size, n_jobs=n_jobs
         )
         if failed and on_bad_image == "refuse":
@@ -286,12 +292,14 @@ def read(
         out[f"X_{name}"] = np.stack([arrays[i] for i in keep])
         out[f"y_{name}"] = [index[split.classes[i]] if split.labelled else -1 for i in keep]
         out[f"{name}_ids"] = [split.ids[i] for i in keep]
+        out[f"{name}_fingerprints"] = [prints[i] for i in keep]
         log(f"{name}: {len(keep)} images of {_size(shape)}")
     if out["X_test"] is None:
         out["X_test"] = np.zeros((0, *shape), dtype=np.uint8)
     for name in SPLITS:
         out[f"y_{name}"] = np.asarray(out[f"y_{name}"], dtype=np.int64)
         out[f"{name}_ids"] = np.asarray(out[f"{name}_ids"], dtype=str)
+        out[f"{name}_fingerprints"] = np.asarray(out[f"{name}_fingerprints"], dtype=str)
     out["class_names"] = np.asarray(class_names, dtype=str)
     return out
 

@@ -13,10 +13,11 @@ from functools import partial
 from pathlib import Path
 
 from clusterprop import experiments as grid
-from clusterprop import paths
+from clusterprop import paths, person
 from clusterprop.data import FASHION_MNIST_FILES, FASHION_MNIST_URL, resolve_fashion_mnist_dir
 from clusterprop.embed import is_sharded
-from clusterprop.labellings import TRUTH, parse_labelling
+from clusterprop.labellings import PERSON, TRUTH, parse_labelling
+from clusterprop.labels_store import free_path, is_reviewed_file, store_files
 from clusterprop.network import LATER_ROUND_SETTINGS, NetworkSettings, warm_started
 from clusterprop.propagate import parse_strategy
 from clusterprop.registry import artifact_paths, settings_of
@@ -30,6 +31,7 @@ def needed_artifacts(entry, wildcards: Wildcards, budget, given=()) -> dict[str,
     are named by the rule itself)."""
     return artifact_paths(
         [need for need in entry.needs if need not in given],
+        dataset=wildcards["dataset"],
         embedding=wildcards["embedding"],
         budget=budget,
         seed=wildcards["seed"],
@@ -76,28 +78,28 @@ def embedding_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | list
     """The images, or the features of the embedding this one is computed from, or,
     where it is embedded in parts (config ``shards``), its parts to join."""
     spec = config["embeddings"][wildcards["embedding"]]
-    shards = config["shards"]
+    shards, dataset = config["shards"], wildcards["dataset"]
     if is_sharded(spec, shards):
-        shard = partial(paths.EMBEDDING_SHARD.format, embedding=wildcards["embedding"])
+        shard = partial(paths.EMBEDDING_SHARD.format, **wildcards)
         return {"shards": [shard(shard=i, shards=shards) for i in range(shards)]}
     upstream = spec.get("input")
     if upstream is None:
-        return {"dataset": paths.DATASET}
+        return {"dataset": paths.DATASET.format(dataset=dataset)}
     return {
-        "train": paths.EMBEDDING_TRAIN.format(embedding=upstream),
-        "test": paths.EMBEDDING_TEST.format(embedding=upstream),
+        "train": paths.EMBEDDING_TRAIN.format(dataset=dataset, embedding=upstream),
+        "test": paths.EMBEDDING_TEST.format(dataset=dataset, embedding=upstream),
     }
 
 
 def neighbours_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | list[str]]:
     """The features, or, where the graph is found in parts (config ``shards``), the
     anchors' graph and the other images' queries to join."""
-    embedding, shards = wildcards["embedding"], config["shards"]
+    shards = config["shards"]
     if shards == 1:
-        return {"features": paths.EMBEDDING_TRAIN.format(embedding=embedding)}
-    queries = partial(paths.NEIGHBOUR_QUERIES.format, embedding=embedding)
+        return {"features": paths.EMBEDDING_TRAIN.format(**wildcards)}
+    queries = partial(paths.NEIGHBOUR_QUERIES.format, **wildcards)
     return {
-        "anchors": paths.NEIGHBOUR_ANCHORS.format(embedding=embedding),
+        "anchors": paths.NEIGHBOUR_ANCHORS.format(**wildcards),
         "queries": [queries(shard=i, shards=shards) for i in range(shards)],
     }
 
@@ -133,28 +135,87 @@ def embedding_spec(config: dict, wildcards: Wildcards) -> dict:
 
 def selection_artifacts(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """What the selection's registry entry needs: clusters, the neighbour graph (the rule
-    names the data set itself: its image ids name the chosen images)."""
+    names the data set itself: its image ids name the chosen images); for a cluster
+    selection that prefers labelled images, the labels store's files of labels as given
+    (a review relabels images that have a label: it changes no selection)."""
     kind, budget = grid.parse_selection_slug(wildcards["selection"])
-    return needed_artifacts(SELECTIONS[kind], wildcards, budget, given=("dataset",))
+    inputs = needed_artifacts(SELECTIONS[kind], wildcards, budget, given=("dataset",))
+    if SELECTIONS[kind].per_cluster and person.prefers_labelled(config):
+        files = store_files(config["labels_dir"], config["dataset"]["name"])
+        inputs["labels_store"] = [f for f in files if not is_reviewed_file(f)]
+    return inputs
 
 
 def selection_params(config: dict, wildcards: Wildcards) -> dict:
+    """The selection's settings; for a cluster selection that prefers images already
+    labelled (config ``prefer_labelled``), how close they must lie and which they are."""
     kind, budget = grid.parse_selection_slug(wildcards["selection"])
-    return {"kind": kind, "budget": budget, "settings": settings_of(SELECTIONS[kind], config)}
+    params = {"kind": kind, "budget": budget, "settings": settings_of(SELECTIONS[kind], config)}
+    if SELECTIONS[kind].per_cluster and person.prefers_labelled(config):
+        params["prefer_labelled"] = {
+            "closest": config["prefer_labelled"]["closest"],
+            # what the store labels (its files are the job's input): a new label reruns it
+            "labelled": person.labelled_digest(config),
+        }
+    return params
+
+
+def person_selection_files(config: dict, wildcards: Wildcards) -> list[str]:
+    """Every selection a person labels (the checkpoint after which the run reads what
+    the labels store has of them)."""
+    return [paths.SELECTION.format(**w) for w in grid.selections_to_label(config)]
 
 
 def person_labels_file(config: dict, wildcards: Wildcards) -> str:
-    """Where a person's labels file for a selection is expected (labelling: person)."""
-    return grid.person_labels_path(
-        config["labels_dir"], wildcards["embedding"], wildcards["selection"], wildcards["seed"]
-    )
+    """Where the labelling page suggests the person saves its export: the selection's
+    own name in the store, or the next free one beside it (a file there is kept)."""
+    suggested = grid.person_labels_path(config["labels_dir"], **person.selection_of(wildcards))
+    return free_path(suggested)
+
+
+def person_labels_files(config: dict, wildcards: Wildcards) -> list[str]:
+    """The labels files a selection's labels come from (labels outlive a selection:
+    any file of the data set's store that labels one of its images)."""
+    return person.selection_labels(config, wildcards).files
+
+
+def images_to_label(config: dict, wildcards: Wildcards) -> dict:
+    """The selected images the store has no label for (the page asks for these) and
+    how many it has; once every one has a label, all of them (the page in the report)."""
+    status = person.selection_labels(config, wildcards)
+    return {"ids": status.missing or status.selected, "reused": status.reused}
+
+
+def image_folder(config: dict, wildcards: Wildcards) -> str | None:
+    """An image folder's root, whose original files the pages show (None otherwise)."""
+    dataset = config["dataset"]
+    return dataset["path"] if dataset["format"] == "folder" else None
+
+
+def person_review_list_files(config: dict, wildcards: Wildcards) -> list[str]:
+    """Every review list of a person's labels (the checkpoint before the review)."""
+    return [
+        paths.LABEL_QUALITY.format(**w, labelling=PERSON) for w in grid.selections_to_review(config)
+    ]
 
 
 def person_reviewed_labels_file(config: dict, wildcards: Wildcards) -> str:
-    """Where a person's reviewed labels file for a selection is expected."""
-    return grid.person_reviewed_labels_path(
-        config["labels_dir"], wildcards["embedding"], wildcards["selection"], wildcards["seed"]
+    """Where the review page suggests the person saves its export."""
+    suggested = grid.person_reviewed_labels_path(
+        config["labels_dir"], **person.selection_of(wildcards)
     )
+    return free_path(suggested)
+
+
+def person_reviewed_labels_files(config: dict, wildcards: Wildcards) -> list[str]:
+    """The reviewed labels files that hold labels of a selection's images."""
+    return person.review_labels(config, wildcards).files
+
+
+def images_to_review(config: dict, wildcards: Wildcards) -> dict:
+    """The listed labels the store has no reviewed label for, and how many it has."""
+    status = person.review_labels(config, wildcards)
+    return {"ids": status.missing or status.selected, "reused": status.reused}
 
 
 def _as_given(wildcards: Wildcards) -> dict:
@@ -166,9 +227,12 @@ def _as_given(wildcards: Wildcards) -> dict:
 def oracle_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """What an oracle reads: the images to label, the data set (their true labels), and
     for ambiguous mistakes the model they follow."""
-    inputs = {"selection": paths.SELECTION.format(**wildcards), "dataset": paths.DATASET}
+    inputs = {
+        "selection": paths.SELECTION.format(**wildcards),
+        "dataset": paths.DATASET.format(**wildcards),
+    }
     if grid.labeller_params(config, wildcards["labelling"]).get("mistakes") == "ambiguous":
-        inputs["labeller_model"] = paths.LABELLER_MODEL
+        inputs["labeller_model"] = paths.LABELLER_MODEL.format(**wildcards)
     return inputs
 
 
@@ -271,8 +335,8 @@ def prediction_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | lis
         return {"shards": [shard(shard=i, shards=shards) for i in range(shards)]}
     return {
         "model": paths.MODEL.format(**wildcards),
-        "train_features": paths.EMBEDDING_TRAIN.format(embedding=wildcards["embedding"]),
-        "test_features": paths.EMBEDDING_TEST.format(embedding=wildcards["embedding"]),
+        "train_features": paths.EMBEDDING_TRAIN.format(**wildcards),
+        "test_features": paths.EMBEDDING_TEST.format(**wildcards),
     }
 
 

@@ -1,9 +1,9 @@
 """A person labels the selected images: the labelling page (and the review page, the
-same page for a review), its contact sheet, and the checks of a person's files.
+same page for a review).
 
-The page is one self-contained HTML file (images embedded as PNG data URIs, no
-server, works offline). It writes the labels file in exactly the oracle's format
-(``labels.format_labels``).
+The page is one self-contained HTML file (images embedded as data URIs, no server,
+works offline). It writes the labels file in the oracle's format with each image's
+content fingerprint beside its label (``labels_store``).
 """
 
 from __future__ import annotations
@@ -12,24 +12,12 @@ import base64
 import html
 import io
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-from PIL import Image
-
-from clusterprop import paths
-from clusterprop.experiments import (
-    person_labels_path,
-    person_reviewed_labels_path,
-    selections_to_label,
-    selections_to_review,
-)
-from clusterprop.io import load_npz
-from clusterprop.labellings import PERSON
-from clusterprop.labels import LabelsFileError, read_labels, read_selection
-from clusterprop.review import listed, read_quality_table, read_reviewed_labels
+from PIL import Image, ImageOps
 
 TEMPLATE = Path(__file__).parent / "templates" / "labelling.html"
 
@@ -45,6 +33,20 @@ def png_data_uri(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def original_data_uri(path: str | os.PathLike, longest: int = 512) -> str:
+    """An image file as a person knows it, scaled to fit ``longest`` pixels (never up),
+    as a data URI (JPEG for photographs, PNG otherwise)."""
+    photo = Path(path).suffix.lower() in (".jpg", ".jpeg")
+    with Image.open(path) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        image = image.convert("L" if image.mode in ("1", "L") else "RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG" if photo else "PNG", quality=90)
+    kind = "jpeg" if photo else "png"
+    return f"data:image/{kind};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def labelling_page(
     images: np.ndarray,
     image_ids: Sequence[int],
@@ -53,13 +55,19 @@ def labelling_page(
     title: str,
     labels_path: str,
     review: Sequence[dict] | None = None,
+    fingerprints: Sequence[str] | None = None,
+    originals: Sequence[str] | None = None,
+    note: str = "",
 ) -> str:
     """The HTML labelling page for ``images`` (in selection order).
 
     With ``review`` (one dict per image: ``given`` and ``suggested`` class indices,
     ``similar``: a list of (image, class index) pairs), it is a review page: each image
     shows the label given, the label the other labels suggest and the most similar
-    labelled images; the person keeps or corrects each label.
+    labelled images; the person keeps or corrects each label. ``fingerprints`` go into
+    the exported file with the labels (``labels_store``); with ``originals`` (the image
+    files of an image folder) the page shows each file as it is, scaled to fit, and the
+    model's input on demand.
     """
     if len(images) != len(image_ids):
         raise ValueError("one image per image id is needed")
@@ -67,6 +75,11 @@ def labelling_page(
         {"id": str(image_id), "src": png_data_uri(image)}
         for image_id, image in zip(image_ids, images, strict=True)
     ]
+    for n, item in enumerate(items):
+        if fingerprints is not None:
+            item["fingerprint"] = str(fingerprints[n])
+        if originals is not None:
+            item["input"], item["src"] = item["src"], original_data_uri(originals[n])
     if review is not None:
         for item, extra in zip(items, review, strict=True):
             item["given"] = int(extra["given"])
@@ -85,7 +98,7 @@ def labelling_page(
     replacements = {
         "__HEADING__": heading,
         "__INSTRUCTIONS__": instructions,
-        "__TITLE__": html.escape(title),
+        "__TITLE__": html.escape(title + (f" {note}" if note else "")),
         "__LABELS_PATH__": html.escape(labels_path),
         # JSON inside <script>: "</" must not close the element
         "__CLASSES__": _script_json(list(class_names)),
@@ -101,44 +114,3 @@ def labelling_page(
 
 def _script_json(value) -> str:
     return json.dumps(value).replace("</", "<\\/")
-
-
-def person_labels_problems(config: dict) -> list[str]:
-    """Check every person's labels file and reviewed labels file that is there against
-    its selection and review list (the Snakefile does this once, before any job runs):
-    one message per bad file."""
-    if config["labelling"] != "person" or not Path(paths.DATASET).exists():
-        return []
-    class_names, problems = None, []
-    for wildcards in selections_to_label(config):
-        labels_file = person_labels_path(config["labels_dir"], **wildcards)
-        selection = Path(paths.SELECTION.format(**wildcards))
-        if not Path(labels_file).exists() or not selection.exists():
-            continue
-        if class_names is None:
-            class_names = load_npz(paths.DATASET, "class_names")["class_names"].tolist()
-        try:
-            read_labels(labels_file, read_selection(selection).image_id, class_names)
-        except LabelsFileError as error:
-            problems.append(str(error))
-    for wildcards in selections_to_review(config):
-        reviewed = person_reviewed_labels_path(config["labels_dir"], **wildcards)
-        quality = Path(paths.LABEL_QUALITY.format(**wildcards, labelling=PERSON))
-        if not Path(reviewed).exists() or not quality.exists():
-            continue
-        if class_names is None:
-            class_names = load_npz(paths.DATASET, "class_names")["class_names"].tolist()
-        try:
-            reviewed_labels(reviewed, read_quality_table(quality), class_names)
-        except LabelsFileError as error:
-            problems.append(str(error))
-    return problems
-
-
-def reviewed_labels(path, quality: pd.DataFrame, class_names: Sequence[str]) -> dict[str, int]:
-    """A person's reviewed labels file read against the labels' quality table (the
-    labels as given, and which of them are on the review list)."""
-    index = {name: i for i, name in enumerate(class_names)}
-    pairs = zip(quality.image_id, quality.label, strict=True)
-    given = {image_id: index[label] for image_id, label in pairs}
-    return read_reviewed_labels(path, given, listed(quality).image_id.tolist(), class_names)

@@ -55,37 +55,38 @@ def rows_of(image_ids: Sequence[str], all_ids: Sequence[str]) -> np.ndarray:
         raise ValueError(f"image id {missing} is not in the data set") from None
 
 
-def labels_file_rows(path: str | os.PathLike, empty: str):
-    """The rows of a labels file: ``(line number, image id, label)``, blank lines
-    skipped. Refused with the file and line named: an empty file (``empty`` says what
-    was expected), a wrong header, a row of other than two fields."""
+def labels_file_rows(path: str | os.PathLike, empty: str, headers=(HEADER,)):
+    """The rows of a labels file: ``(line number, fields)``, each field stripped, blank
+    lines skipped. Refused with the file and line named: an empty file (``empty`` says
+    what was expected), a header not among ``headers``, a row of another width."""
     path = Path(path)
     text = path.read_text(encoding="utf-8-sig")
     if not text.strip():
         raise LabelsFileError(f"{path}: {empty}")
     rows = list(csv.reader(io.StringIO(text)))
     header = tuple(cell.strip() for cell in rows[0])
-    if header != HEADER:
-        raise LabelsFileError(
-            f"{path}:1: wrong header {','.join(rows[0])!r}; expected {','.join(HEADER)!r}"
-        )
+    if header not in headers:
+        expected = " or ".join(repr(",".join(h)) for h in headers)
+        raise LabelsFileError(f"{path}:1: wrong header {','.join(rows[0])!r}; expected {expected}")
     for line_no, row in enumerate(rows[1:], start=2):
         if not row or all(not cell.strip() for cell in row):
             continue
-        if len(row) != 2:
+        if len(row) != len(header):
             raise LabelsFileError(
-                f"{path}:{line_no}: expected 2 fields (image_id,label), got {len(row)}: {row}"
+                f"{path}:{line_no}: expected {len(header)} fields ({','.join(header)}), "
+                f"got {len(row)}: {row}"
             )
-        yield line_no, row[0].strip(), row[1].strip()
+        yield line_no, tuple(cell.strip() for cell in row)
 
 
-def check_row(path, line_no: int, image_id: str, label: str, seen: dict, class_index: dict) -> None:
-    """Refuse an image a labels file names twice, and a class not in the class list."""
+def check_row(path, line_no: int, image_id: str, label: str, seen: dict, class_index) -> None:
+    """Refuse an image a labels file names twice, and a class not in the class list
+    (``class_index``; None: any class)."""
     if image_id in seen:
         raise LabelsFileError(
             f"{path}:{line_no}: duplicate image id {image_id!r} (first on line {seen[image_id]})"
         )
-    if label not in class_index:
+    if class_index is not None and label not in class_index:
         raise LabelsFileError(
             f"{path}:{line_no}: class {label!r} is not one of {list(class_index)}"
         )
@@ -107,7 +108,7 @@ def read_labels(
     seen: dict[str, int] = {}
     labels: dict[str, int] = {}
     empty = "the labels file is empty (expected header image_id,label)"
-    for line_no, image_id, label in labels_file_rows(path, empty):
+    for line_no, (image_id, label) in labels_file_rows(path, empty):
         if image_id not in expected_set:
             raise LabelsFileError(
                 f"{path}:{line_no}: unknown image id {image_id!r}: it was not selected for "

@@ -6,6 +6,7 @@ Written through ``io.atomic_path``: a figure is either complete or absent.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -92,11 +93,15 @@ def plot_confusion(matrix: Sequence[Sequence[int]], class_names, title: str, pat
 def plot_image_grid(
     images: np.ndarray, captions: Sequence[str], title: str, path: str, columns: int = 20
 ) -> None:
-    """A grid of images with a caption under each (the labelled representatives)."""
+    """A grid of images with a caption under each (the labelled representatives, the
+    images to label). Long captions (image files' paths) wrap, and each cell is tall
+    enough for its lines, so that no two captions overlap."""
+    captions = [_wrapped(caption) for caption in captions]
+    lines = max((caption.count("\n") + 1 for caption in captions), default=1)
     rows = max(1, math.ceil(len(images) / columns))
     columns = min(columns, max(1, len(images)))
     fig, axes = plt.subplots(
-        rows, columns, figsize=(columns * 0.9, rows * 1.05 + 0.5), squeeze=False
+        rows, columns, figsize=(columns * 1.0, rows * (0.95 + 0.1 * lines) + 0.5), squeeze=False
     )
     for ax in axes.flat:
         ax.axis("off")
@@ -109,6 +114,15 @@ def plot_image_grid(
     fig.suptitle(title)
     fig.tight_layout()
     _save(fig, path, dpi=100)
+
+
+def _wrapped(caption: str, width: int = 16) -> str:
+    """A caption in lines of at most ``width`` characters (a path breaks anywhere)."""
+    return "\n".join(
+        part
+        for line in caption.split("\n")
+        for part in (textwrap.wrap(line, width, break_long_words=True) or [""])
+    )
 
 
 def _save(fig, path: str, dpi: int) -> None:

@@ -136,10 +136,14 @@ def lookup(registry: Mapping, name: str, what: str):
     return registry[name]
 
 
-def artifact_paths(needs, *, embedding: str, budget: int | None, seed: int) -> dict[str, str]:
-    """The files of the artifacts ``needs`` names, for one embedding, budget and seed."""
+def artifact_paths(
+    needs, *, dataset: str, embedding: str, budget: int | None, seed: int
+) -> dict[str, str]:
+    """The files of the artifacts ``needs`` names, for one data set, embedding, budget
+    and seed."""
     return {
-        need: ARTIFACTS[need].format(embedding=embedding, k=budget, seed=seed) for need in needs
+        need: ARTIFACTS[need].format(dataset=dataset, embedding=embedding, k=budget, seed=seed)
+        for need in needs
     }
 
 

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from clusterprop.labels import LabelsFileError, check_row, labels_file_rows
 from clusterprop.propagate import SpreadingGraph, equal_class_shares, spread_many
 
 #: cleanlab's label quality scores that the config may name (``review.score``)
@@ -244,52 +242,6 @@ def read_quality_table(path: str | os.PathLike) -> pd.DataFrame:
         if column in table:
             table[column] = table[column].astype(str) == "True"
     return table
-
-
-def read_reviewed_labels(
-    path: str | os.PathLike,
-    given: Mapping[str, int],
-    flagged: Sequence[str],
-    class_names: Sequence[str],
-) -> dict[str, int]:
-    """A person's reviewed labels file: the label of every image on the review list
-    (``flagged``), confirmed or corrected. It may also hold other given images, with
-    their labels unchanged. Returns every given image's label after the review.
-
-    Refused, with the file and line named: an empty file, a wrong header, an image that
-    was not labelled, a changed label of an image not on the review list, an unknown
-    class, an image twice, an image of the review list left out.
-    """
-    path = Path(path)
-    class_index = {name: i for i, name in enumerate(class_names)}
-    on_list = set(flagged)
-    reviewed = dict(given)
-    seen: dict[str, int] = {}
-    empty = (
-        "the reviewed labels file is empty (expected header image_id,label and a row for "
-        f"each of the {len(flagged)} images on the review list)"
-    )
-    for line_no, image_id, label in labels_file_rows(path, empty):
-        if image_id not in given:
-            raise LabelsFileError(
-                f"{path}:{line_no}: unknown image id {image_id!r}: it was not labelled"
-            )
-        check_row(path, line_no, image_id, label, seen, class_index)
-        if image_id not in on_list and class_index[label] != given[image_id]:
-            raise LabelsFileError(
-                f"{path}:{line_no}: changes image {image_id!r} from "
-                f"{class_names[given[image_id]]!r} to {label!r}, but it is not on the review "
-                "list (only the listed images may change)"
-            )
-        seen[image_id] = line_no
-        reviewed[image_id] = class_index[label]
-    missing = [image_id for image_id in flagged if image_id not in seen]
-    if missing:
-        shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        raise LabelsFileError(
-            f"{path}: {len(missing)} image(s) of the review list not reviewed: {shown}"
-        )
-    return reviewed
 
 
 def simulated_review(

@@ -111,12 +111,13 @@ def run_size(directory: Path, size: int, cores: str, snakemake_args: list[str]) 
         return {"size": size, "wall_s": wall, "jobs": None}
     # a run with nothing left to do keeps the wall time of the run that did the work
     record = directory / "scale_run.json"
-    jobs = collect(directory / "benchmarks")
+    name = scale_config(dataset, size)["dataset"]["name"]
+    jobs = collect(directory / "benchmarks" / name)
     if not (jobs.ended >= start).any() and record.exists():
         wall = read_json(record)["wall_s"]
     else:
         write_json(record, {"wall_s": wall, "cores": cores})
-    metrics = pd.read_csv(directory / "results/summary/metrics.tsv", sep="\t")
+    metrics = pd.read_csv(directory / f"results/{name}/summary/default/metrics.tsv", sep="\t")
     by_budget = metrics.groupby("n_labels")
     return {
         "size": size,

@@ -66,6 +66,38 @@ def most_typical(
     )
 
 
+def prefer_labelled(
+    chosen: pd.DataFrame,
+    assignments: np.ndarray,
+    distances: np.ndarray,
+    labelled: np.ndarray,
+    closest: int,
+) -> pd.DataFrame:
+    """A cluster selection that reuses labels: in each cluster whose chosen image has no
+    label, the labelled member nearest the centroid takes its place when it is among
+    the ``closest`` members nearest the centroid (ties: lowest image id). ``labelled``
+    is a boolean per training image. Same rows and columns; ``reused`` says which
+    images already had a label."""
+    assignments, distances = np.asarray(assignments), np.asarray(distances)
+    labelled = np.asarray(labelled, dtype=bool)
+    order = np.lexsort((np.arange(len(assignments)), distances, assignments))
+    clusters = assignments[order]
+    starts = np.r_[0, np.flatnonzero(clusters[1:] != clusters[:-1]) + 1]
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    near = order[(rank < closest) & labelled[order]]  # by cluster, nearest first
+    first = np.r_[True, assignments[near][1:] != assignments[near][:-1]] if len(near) else []
+    replacement = {int(assignments[i]): int(i) for i in near[first]}
+    out = chosen.copy()
+    ids = out.image_id.to_numpy().copy()
+    for n, (image, cluster) in enumerate(zip(ids, out.cluster, strict=True)):
+        if not labelled[image] and int(cluster) in replacement:
+            ids[n] = replacement[int(cluster)]
+    out["image_id"] = ids
+    out["distance"] = distances[ids]
+    out["reused"] = labelled[ids]
+    return out
+
+
 def random_picks(n_images: int, n: int, seed: int) -> pd.DataFrame:
     """``n`` distinct training images drawn uniformly with ``seed`` (sorted by id)."""
     if not 1 <= n <= n_images:

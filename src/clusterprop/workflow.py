@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 
 def export_package_dir(package_dir: str) -> None:
@@ -16,3 +17,10 @@ def export_package_dir(package_dir: str) -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [package_dir, *(p for p in paths if p != package_dir)]
     )
+
+
+def refuse(lines: list[str]) -> None:
+    """Stop the workflow before any job with a few lines a person reads first (no
+    traceback, no dump of the config)."""
+    print("\n".join(lines), file=sys.stderr)
+    sys.exit(1)

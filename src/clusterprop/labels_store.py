@@ -1,0 +1,185 @@
+"""A person's labels for one data set: every labels file they saved, read as one store
+of facts about images.
+
+The store is every ``*.csv`` below ``{labels_dir}/{dataset}/``, whatever its name or
+folder; a file whose name ends in ``-reviewed.csv`` holds labels after a review, and
+those outrank labels as first given. A row is ``image_id,label`` or
+``image_id,label,fingerprint``: the labelling and review pages write the image's
+content fingerprint (``fingerprints``), so an image keeps its label when the pile
+grows, when k, the embedding or the seed change, and when its file is renamed or moved
+inside the image folder. A row without a fingerprint is matched by its image id alone.
+
+The files are only ever read. A row that names no image of the pile (the image left
+it) is not used and is counted; it never stops a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from clusterprop.labels import HEADER, check_row, labels_file_rows
+
+HEADER_WITH_FINGERPRINT = ("image_id", "label", "fingerprint")
+REVIEWED_SUFFIX = "-reviewed.csv"
+#: hexadecimal digits of an image's fingerprint (64 bits)
+FINGERPRINT_DIGITS = 16
+
+
+def fingerprint(content: bytes) -> str:
+    """An image's content fingerprint: the file's bytes (an image folder) or its pixels."""
+    return hashlib.blake2b(content, digest_size=FINGERPRINT_DIGITS // 2).hexdigest()
+
+
+def pixel_fingerprints(images: np.ndarray) -> np.ndarray:
+    """One fingerprint per image of an array of images (``(n, ...)`` uint8)."""
+    images = np.ascontiguousarray(images)
+    return np.array([fingerprint(image.tobytes()) for image in images], dtype=str)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One row of a labels file: what a person said an image is."""
+
+    path: str
+    line: int
+    image_id: str
+    label: str
+    fingerprint: str = ""
+    reviewed: bool = False
+
+
+def store_dir(labels_dir: str | os.PathLike, dataset: str) -> Path:
+    return Path(labels_dir) / dataset
+
+
+def store_files(labels_dir: str | os.PathLike, dataset: str) -> list[str]:
+    """Every labels file of a data set's store, in a fixed order (by path)."""
+    root = store_dir(labels_dir, dataset)
+    if not root.is_dir():
+        return []
+    return sorted(str(p) for p in root.rglob("*.csv") if p.is_file())
+
+
+def is_reviewed_file(path: str | os.PathLike) -> bool:
+    return str(path).endswith(REVIEWED_SUFFIX)
+
+
+def read_facts(path: str | os.PathLike, class_names: Sequence[str] | None = None) -> list[Fact]:
+    """The rows of one labels file. Refused, with the file and line named: an empty file,
+    a wrong header, a row of the wrong width, an image twice, a class that is not one
+    of ``class_names`` (when given)."""
+    empty = "the labels file is empty (expected header image_id,label)"
+    headers = (HEADER, HEADER_WITH_FINGERPRINT)
+    class_index = None if class_names is None else {name: i for i, name in enumerate(class_names)}
+    reviewed, facts, seen = is_reviewed_file(path), [], {}
+    for line_no, (image_id, label, *print_) in labels_file_rows(path, empty, headers):
+        check_row(path, line_no, image_id, label, seen, class_index)
+        seen[image_id] = line_no
+        facts.append(Fact(str(path), line_no, image_id, label, "".join(print_), reviewed))
+    return facts
+
+
+def read_store(files: Iterable[str], class_names: Sequence[str] | None = None) -> list[Fact]:
+    return [fact for path in files for fact in read_facts(path, class_names)]
+
+
+class Pile:
+    """A data set's training images as the store sees them: ids and fingerprints."""
+
+    def __init__(self, ids: Sequence[str], fingerprints: Sequence[str] | None):
+        self.ids = [str(i) for i in ids]
+        self.row_of = {image_id: row for row, image_id in enumerate(self.ids)}
+        self.fingerprints = None if fingerprints is None else [str(f) for f in fingerprints]
+        self.rows_of_print: dict[str, list[int]] = {}
+        for row, print_ in enumerate(self.fingerprints or ()):
+            self.rows_of_print.setdefault(print_, []).append(row)
+
+    def rows(self, fact: Fact) -> list[int]:
+        """The images a fact is about: by fingerprint where it has one (the image of the
+        same id first, else every image with that content), else by id."""
+        row = self.row_of.get(fact.image_id)
+        if fact.fingerprint and self.fingerprints is not None:
+            if row is not None and self.fingerprints[row] == fact.fingerprint:
+                return [row]
+            return list(self.rows_of_print.get(fact.fingerprint, ()))
+        return [] if row is None else [row]
+
+
+@dataclass
+class Resolved:
+    """The store's labels of a pile's images: each image's latest given label and
+    latest reviewed label (later files, by path, win), the facts about images not in
+    the pile, and the images two files label differently."""
+
+    given: dict[int, Fact] = field(default_factory=dict)
+    reviewed: dict[int, Fact] = field(default_factory=dict)
+    unused: list[Fact] = field(default_factory=list)
+    conflicts: list[tuple[Fact, Fact]] = field(default_factory=list)
+
+    def label(self, row: int) -> Fact | None:
+        """An image's label: after the review if it was reviewed, else as given."""
+        return self.reviewed.get(row) or self.given.get(row)
+
+    def as_given(self, row: int) -> Fact | None:
+        return self.given.get(row) or self.reviewed.get(row)
+
+    @property
+    def labelled_rows(self) -> set[int]:
+        return set(self.given) | set(self.reviewed)
+
+
+def resolve(facts: Iterable[Fact], pile: Pile) -> Resolved:
+    out = Resolved()
+    for fact in facts:
+        rows = pile.rows(fact)
+        if not rows:
+            out.unused.append(fact)
+        table = out.reviewed if fact.reviewed else out.given
+        for row in rows:
+            before = table.get(row)
+            if before is not None and before.label != fact.label:
+                out.conflicts.append((before, fact))
+            table[row] = fact
+    return out
+
+
+def summary_lines(resolved: Resolved, labels_dir: str, dataset: str) -> list[str]:
+    """What a run says of the store: labels it could not use, labels that disagree."""
+    lines = []
+    if resolved.unused:
+        files = sorted({fact.path for fact in resolved.unused})
+        lines.append(
+            f"{len(resolved.unused)} label(s) in {store_dir(labels_dir, dataset)}/ name images "
+            f"no longer in the pile: not used (in {', '.join(files[:3])}"
+            + (" ..." if len(files) > 3 else "")
+            + ")"
+        )
+    for before, after in resolved.conflicts[:3]:
+        lines.append(
+            f"{after.path}:{after.line}: {after.image_id!r} is {after.label!r}, but "
+            f"{before.path}:{before.line} says {before.label!r}: {after.label!r} is used "
+            "(the later file by name wins)"
+        )
+    if len(resolved.conflicts) > 3:
+        lines.append(f"... {len(resolved.conflicts) - 3} more image(s) labelled differently")
+    return lines
+
+
+def free_path(path: str | os.PathLike) -> str:
+    """``path``, or, where a file is there already (a person's, never written over),
+    the first free ``NAME-2.csv``, ``NAME-3.csv``, ... beside it."""
+    path = Path(path)
+    if not path.exists():
+        return str(path)
+    stem = path.name[: -len(REVIEWED_SUFFIX)] if is_reviewed_file(path) else path.stem
+    tail = REVIEWED_SUFFIX if is_reviewed_file(path) else path.suffix
+    n = 2
+    while (candidate := path.with_name(f"{stem}-{n}{tail}")).exists():
+        n += 1
+    return str(candidate)
