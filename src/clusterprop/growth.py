@@ -29,26 +29,16 @@ import pandas as pd
 import yaml
 
 from clusterprop.benchmarks import REPO
+from clusterprop.scale import SCALE_CONFIG
 
 BUDGET = 300
+#: the scale benchmark's method (HOG-PCA50, centroids, balanced spreading, LR) at 300
+#: labels, labelled by a person (simulated), without a review
 GROWTH_CONFIG = {
-    "embeddings": {
-        "hog": {"method": "hog", "orientations": 9, "pixels_per_cell": 4, "cells_per_block": 2},
-        "hog_pca50": {"method": "pca", "input": "hog", "n_components": 50},
-    },
-    "spreading": {"balance_classes": True},
+    **SCALE_CONFIG,
     "labelling": "person",
     "review": {"enabled": False},
-    "methods": [
-        {
-            "name": "hog-pca50: centroids + spreading",
-            "embedding": "hog_pca50",
-            "selection": "centroid",
-            "propagation": "spread",
-            "classifier": "lr",
-            "budgets": [BUDGET],
-        }
-    ],
+    "methods": [{**SCALE_CONFIG["methods"][0], "budgets": [BUDGET]}],
     "summary": {"ablation_budgets": [BUDGET]},
 }
 #: what a run says of each page it waits on (person.waiting_message)

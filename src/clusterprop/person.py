@@ -157,35 +157,32 @@ class Waiting:
 
 
 def waiting_for_labels(config: dict) -> list[Waiting]:
-    out = []
-    for wildcards in selections_to_label(config):
-        status = selection_labels(config, wildcards)
-        if status.missing:
-            out.append(
-                Waiting(
-                    paths.LABELLING_PAGE.format(**wildcards),
-                    free_path(person_labels_path(config["labels_dir"], **wildcards)),
-                    len(status.missing),
-                    status.reused,
-                )
-            )
-    return out
+    """The labelling pages of the selections with images the store has no label for."""
+    return _waiting(config, selections_to_label(config), review=False)
 
 
 def waiting_for_reviews(config: dict) -> list[Waiting]:
+    """The review pages of the review lists with labels the store has no review of."""
+    return _waiting(config, selections_to_review(config), review=True)
+
+
+def _waiting(config: dict, selections: list[dict], *, review: bool) -> list[Waiting]:
+    status_of, suggested = (
+        (review_labels, person_reviewed_labels_path)
+        if review
+        else (selection_labels, person_labels_path)
+    )
     out = []
-    for wildcards in selections_to_review(config):
-        status = review_labels(config, wildcards)
+    for wildcards in selections:
+        status = status_of(config, wildcards)
         if status.missing:
-            out.append(
-                Waiting(
-                    paths.REVIEW_PAGE.format(**wildcards, labelling=PERSON),
-                    free_path(person_reviewed_labels_path(config["labels_dir"], **wildcards)),
-                    len(status.missing),
-                    status.reused,
-                    review=True,
-                )
+            page = (
+                paths.REVIEW_PAGE.format(**wildcards, labelling=PERSON)
+                if review
+                else paths.LABELLING_PAGE.format(**wildcards)
             )
+            save_as = free_path(suggested(config["labels_dir"], **wildcards))
+            out.append(Waiting(page, save_as, len(status.missing), status.reused, review))
     return out
 
 
