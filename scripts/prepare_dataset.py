@@ -5,6 +5,7 @@ came from (a data set's name stands for one source)."""
 import sys
 
 from clusterprop.data import read_source, source_record
+from clusterprop.errors import DataError
 from clusterprop.io import save_npz, write_json
 from clusterprop.logs import configure
 
@@ -18,9 +19,14 @@ def log(message):
         skipped.append(message.removeprefix("skipped "))
 
 
-dataset = read_source(
-    dict(snakemake.input), snakemake.params.source, n_jobs=snakemake.threads, log=log
-)
+try:
+    dataset = read_source(
+        dict(snakemake.input), snakemake.params.source, n_jobs=snakemake.threads, log=log
+    )
+except DataError as error:  # the person's data, not a bug: the problem first, no traceback
+    logger.error("%s", error)
+    print(f"data: {error}", file=sys.stderr)
+    sys.exit(1)
 save_npz(snakemake.output.dataset, **dataset)
 write_json(snakemake.output.source, source_record(snakemake.params.source))
 logger.info(

@@ -384,6 +384,9 @@ def test_a_bad_image_stops_the_data_job_naming_it_and_leaves_nothing(tmp_path, f
     assert result.returncode != 0
     log = (workdir / "logs/fashion-mnist/prepare_dataset.log").read_text()
     assert "1 image file(s) cannot be decoded" in log and str(victim) in log
+    assert "Traceback" not in log  # the person's data, not a bug
+    said = result.stdout + result.stderr
+    assert "data: 1 image file(s) cannot be decoded" in said and str(victim) in said
     assert not list((workdir / "results").rglob("*.npz"))
     # skipped instead: counted and named on the terminal, not only in the log
     skip = {**config, "dataset": {**config["dataset"], "on_bad_image": "skip"}}

@@ -182,7 +182,9 @@ def _decode(path: Path, mode: str, size: tuple[int, int] | None):
         with Image.open(io.BytesIO(content)) as image:
             image.load()
             image = image.convert(mode)
-    except (OSError, UnidentifiedImageError, ValueError, SyntaxError, EOFError) as exc:
+    except UnidentifiedImageError:
+        return None, "UnidentifiedImageError: not an image file Pillow can read"
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
         return None, f"{type(exc).__name__}: {exc}"
     except Image.DecompressionBombError as exc:
         return None, str(exc)
