@@ -13,11 +13,9 @@ dataset = load_npz(
     snakemake.input.dataset, "train_ids", "train_fingerprints", "class_names", mmap=True
 )
 class_names = dataset["class_names"].tolist()
-resolved = resolve(
-    read_store(snakemake.input.person_labels, class_names),
-    Pile(dataset["train_ids"], dataset["train_fingerprints"]),
-)
+pile = Pile.of(dataset)
+resolved = resolve(read_store(snakemake.input.person_labels, class_names), pile)
 ids = read_selection(snakemake.input.selection).image_id.tolist()
-labels = selection_labels_from(resolved, ids, dataset["train_ids"], class_names)
+labels = selection_labels_from(resolved, ids, pile, class_names)
 write_text(snakemake.output.labels, format_labels(ids, labels, class_names))
 logger.info("%d labels from %s", len(ids), ", ".join(snakemake.input.person_labels))

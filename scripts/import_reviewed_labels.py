@@ -15,11 +15,9 @@ dataset = load_npz(
 )
 class_names = dataset["class_names"].tolist()
 table = read_quality_table(snakemake.input.label_quality)
-resolved = resolve(
-    read_store(snakemake.input.reviewed, class_names),
-    Pile(dataset["train_ids"], dataset["train_fingerprints"]),
-)
-after, changed = reviewed_labels_from(resolved, table, dataset["train_ids"], class_names)
+pile = Pile.of(dataset)
+resolved = resolve(read_store(snakemake.input.reviewed, class_names), pile)
+after, changed = reviewed_labels_from(resolved, table, pile, class_names)
 ids = table.image_id.tolist()
 write_text(snakemake.output.labels, format_labels(ids, after, class_names))
 logger.info(

@@ -23,7 +23,7 @@ with open_npz_files(needs) as artifacts:
     preference = settings.get("prefer_labelled")
     if preference is not None:
         dataset = artifacts["dataset"]
-        pile = Pile(dataset["train_ids"], dataset["train_fingerprints"])
+        pile = Pile.of(dataset)
         labelled = np.zeros(len(pile.ids), dtype=bool)
         labelled[list(resolve(read_store(snakemake.input.labels_store), pile).labelled_rows)] = True
         clusters = artifacts["clusters"]

@@ -333,14 +333,15 @@ def test_reviewed_labels_outrank_the_given_ones_and_every_listed_one_is_needed(t
     store.mkdir()
     # the listed images, one corrected and one kept, and an unlisted one corrected too
     (store / "x-reviewed.csv").write_text("image_id,label\na,T-shirt/top\nd,Coat\nb,Bag\n")
-    resolved = resolve(read_store([str(store / "x-reviewed.csv")], CLASSES), Pile(ids, None))
-    after, changed = reviewed_labels_from(resolved, table, ids, CLASSES)
+    pile = Pile(ids, None)
+    resolved = resolve(read_store([str(store / "x-reviewed.csv")], CLASSES), pile)
+    after, changed = reviewed_labels_from(resolved, table, pile, CLASSES)
     assert [CLASSES[c] for c in after] == ["T-shirt/top", "Bag", "Bag", "Coat"]
     assert changed == 2
     (store / "y-reviewed.csv").write_text("image_id,label\na,Shirt\n")
-    partial = resolve(read_store([str(store / "y-reviewed.csv")], CLASSES), Pile(ids, None))
+    partial = resolve(read_store([str(store / "y-reviewed.csv")], CLASSES), pile)
     with pytest.raises(LabelsFileError, match=r"1 image\(s\) of the review list .*: d"):
-        reviewed_labels_from(partial, table, ids, CLASSES)
+        reviewed_labels_from(partial, table, pile, CLASSES)
 
 
 # ---------------------------------------------------------------- the summary's table

@@ -92,6 +92,12 @@ def read_store(files: Iterable[str], class_names: Sequence[str] | None = None) -
 class Pile:
     """A data set's training images as the store sees them: ids and fingerprints."""
 
+    @classmethod
+    def of(cls, dataset) -> Pile:
+        """The pile of a prepared data set (a mapping with ``train_ids`` and
+        ``train_fingerprints``)."""
+        return cls(dataset["train_ids"], dataset["train_fingerprints"])
+
     def __init__(self, ids: Sequence[str], fingerprints: Sequence[str] | None):
         self.ids = [str(i) for i in ids]
         self.row_of = {image_id: row for row, image_id in enumerate(self.ids)}

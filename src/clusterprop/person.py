@@ -44,7 +44,7 @@ from clusterprop.review import listed, read_quality_table
 @functools.cache
 def _pile(dataset_path: str, mtime_ns: int) -> tuple[Pile, list[str]]:
     data = load_npz(dataset_path, "train_ids", "train_fingerprints", "class_names", mmap=True)
-    return Pile(data["train_ids"], data["train_fingerprints"]), data["class_names"].tolist()
+    return Pile.of(data), data["class_names"].tolist()
 
 
 def pile(dataset_path: str) -> tuple[Pile, list[str]]:
@@ -57,19 +57,30 @@ def _store(files: tuple[tuple[str, int], ...], class_names: tuple[str, ...] | No
     return read_store([path for path, _ in files], class_names)
 
 
+def _file_states(labels_dir: str, dataset: str) -> tuple[tuple[str, int], ...]:
+    return tuple((f, os.stat(f).st_mtime_ns) for f in store_files(labels_dir, dataset))
+
+
 def store_facts(labels_dir: str, dataset: str, class_names=None):
     """Every fact of a data set's labels store (read once per state of its files).
     A malformed file is refused (``LabelsFileError``, file and line named)."""
-    files = tuple((f, os.stat(f).st_mtime_ns) for f in store_files(labels_dir, dataset))
+    files = _file_states(labels_dir, dataset)
     return _store(files, None if class_names is None else tuple(class_names))
 
 
+@functools.cache
+def _resolved(files: tuple[tuple[str, int], ...], dataset_path: str, mtime_ns: int) -> Resolved:
+    the_pile, class_names = _pile(dataset_path, mtime_ns)
+    return resolve(_store(files, tuple(class_names)), the_pile)
+
+
 def resolved_store(config: dict) -> Resolved:
-    """The store's labels of the pile's images (the data set as prepared)."""
+    """The store's labels of the pile's images (the data set as prepared), resolved
+    once per state of the store's files and the data set (every selection's input and
+    params functions ask)."""
     dataset = paths.DATASET.format(dataset=config["dataset"]["name"])
-    the_pile, class_names = pile(dataset)
-    facts = store_facts(config["labels_dir"], config["dataset"]["name"], class_names)
-    return resolve(facts, the_pile)
+    files = _file_states(config["labels_dir"], config["dataset"]["name"])
+    return _resolved(files, dataset, os.stat(dataset).st_mtime_ns)
 
 
 def labelled_digest(config: dict) -> str:
@@ -236,15 +247,10 @@ def store_report(config: dict) -> list[str]:
 # ---------------------------------------------------------------- a selection's labels
 
 
-def _rows(ids, train_ids) -> list[int]:
-    row_of = {str(image_id): row for row, image_id in enumerate(train_ids)}
-    return [row_of[str(image_id)] for image_id in ids]
-
-
-def selection_labels_from(resolved: Resolved, ids, train_ids, class_names) -> list[int]:
+def selection_labels_from(resolved: Resolved, ids, pile: Pile, class_names) -> list[int]:
     """The class of each selected image as the person first gave it."""
     index = {name: i for i, name in enumerate(class_names)}
-    facts = [resolved.as_given(row) for row in _rows(ids, train_ids)]
+    facts = [resolved.as_given(pile.row_of[str(i)]) for i in ids]
     missing = [i for i, fact in zip(ids, facts, strict=True) if fact is None]
     if missing:
         raise LabelsFileError(
@@ -254,21 +260,17 @@ def selection_labels_from(resolved: Resolved, ids, train_ids, class_names) -> li
     return [index[fact.label] for fact in facts]
 
 
-def reviewed_labels_from(resolved: Resolved, table, train_ids, class_names):
+def reviewed_labels_from(resolved: Resolved, table, pile: Pile, class_names):
     """Each labelled image's class after the review (``table``: its label quality
     table, with the labels as given and the review list) and how many changed."""
     index = {name: i for i, name in enumerate(class_names)}
-    rows = _rows(table.image_id, train_ids)
+    rows = [pile.row_of[str(i)] for i in table.image_id]
     after = []
     for row, label in zip(rows, table.label, strict=True):
         fact = resolved.reviewed.get(row)
         after.append(index[fact.label] if fact is not None else index[label])
     on_list = listed(table).image_id.tolist()
-    unreviewed = [
-        i
-        for i, row in zip(on_list, _rows(on_list, train_ids), strict=True)
-        if row not in resolved.reviewed
-    ]
+    unreviewed = [i for i in on_list if pile.row_of[str(i)] not in resolved.reviewed]
     if unreviewed:
         raise LabelsFileError(
             f"{len(unreviewed)} image(s) of the review list have no reviewed label: "
