@@ -82,7 +82,7 @@ if PERSON and workflow.is_main_process:
     dataset_file = Path(paths.DATASET.format(dataset=DATASET_NAME))
     class_names = person.pile(str(dataset_file))[1] if dataset_file.exists() else None
     try:
-        person.store_facts(config["labels_dir"], DATASET_NAME, class_names)
+        person.store_facts(config, class_names)
     except LabelsFileError as error:
         refuse(
             [

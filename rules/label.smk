@@ -11,6 +11,7 @@ person_review_list_files = partial(jobs.person_review_list_files, config)
 person_reviewed_labels_file = partial(jobs.person_reviewed_labels_file, config)
 person_reviewed_labels_files = partial(jobs.person_reviewed_labels_files, config)
 images_to_review = partial(jobs.images_to_review, config)
+store_reading = person.store_reading(config)
 oracle_inputs = partial(jobs.oracle_inputs, config)
 oracle_params = partial(jobs.oracle_params, config)
 label_quality_inputs = partial(jobs.label_quality_inputs, config)
@@ -89,9 +90,11 @@ else:
     localrules:
         person_selections,
         labelling_page,
+        label_studio_labelling_tasks,
         import_person_labels,
         person_review_lists,
         review_page,
+        label_studio_review_tasks,
         import_reviewed_labels,
 
     # Every selection a person labels, listed once made: the run then reads what the
@@ -141,6 +144,28 @@ else:
         script:
             "../scripts/labelling_page.py"
 
+    # The same images as a Label Studio project, for a team (clusterprop.label_studio).
+    rule label_studio_labelling_tasks:
+        input:
+            selection=paths.SELECTION,
+            dataset=paths.DATASET,
+        output:
+            tasks=paths.LABEL_STUDIO_TASKS,
+            label_config=paths.LABEL_STUDIO_CONFIG,
+        log:
+            "logs/{dataset}/label_studio_labelling_tasks/{embedding}/{selection}/seed{seed}.log",
+        benchmark:
+            "benchmarks/{dataset}/label_studio_labelling_tasks/{embedding}/{selection}/seed{seed}.tsv"
+        conda:
+            "../envs/ml.yaml"
+        params:
+            code_version=STAGE_VERSIONS["label"],
+            images=images_to_label,
+            image_folder=image_folder,
+            document_root=config["label_studio"]["document_root"],
+        script:
+            "../scripts/label_studio_tasks.py"
+
     rule import_person_labels:
         input:
             person_labels=person_labels_files,
@@ -148,6 +173,7 @@ else:
             dataset=paths.DATASET,
         output:
             labels=paths.LABELS,
+            agreement=paths.LABEL_AGREEMENT,
         log:
             "logs/{dataset}/import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
@@ -158,6 +184,7 @@ else:
             "../envs/ml.yaml"
         params:
             code_version=STAGE_VERSIONS["label"],
+            store=store_reading,
         script:
             "../scripts/import_person_labels.py"
 
@@ -210,6 +237,29 @@ else:
         script:
             "../scripts/review_page.py"
 
+    rule label_studio_review_tasks:
+        input:
+            label_quality=paths.LABEL_QUALITY,
+            dataset=paths.DATASET,
+        output:
+            tasks=paths.REVIEW_LABEL_STUDIO_TASKS,
+            label_config=paths.REVIEW_LABEL_STUDIO_CONFIG,
+        log:
+            "logs/{dataset}/label_studio_review_tasks/{embedding}/{selection}/{labelling}/seed{seed}.log",
+        benchmark:
+            "benchmarks/{dataset}/label_studio_review_tasks/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+        wildcard_constraints:
+            labelling="person",
+        conda:
+            "../envs/ml.yaml"
+        params:
+            code_version=STAGE_VERSIONS["review"],
+            images=images_to_review,
+            image_folder=image_folder,
+            document_root=config["label_studio"]["document_root"],
+        script:
+            "../scripts/label_studio_tasks.py"
+
     rule import_reviewed_labels:
         input:
             unpack(review_inputs),
@@ -217,6 +267,7 @@ else:
             dataset=paths.DATASET,
         output:
             labels=paths.LABELS,
+            agreement=paths.LABEL_AGREEMENT,
         log:
             "logs/{dataset}/import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
         benchmark:
@@ -227,6 +278,7 @@ else:
             "../envs/ml.yaml"
         params:
             code_version=STAGE_VERSIONS["review"],
+            store=store_reading,
         script:
             "../scripts/import_reviewed_labels.py"
 

@@ -106,3 +106,30 @@ rule best_predictions:
         predictions_of=PREDICTIONS_OF,
     script:
         "../scripts/best_predictions.py"
+
+
+# Pre-labels of the pile for a team to correct in Label Studio (config
+# label_studio.prelabels; clusterprop.label_studio).
+rule label_studio_prelabels:
+    input:
+        predictions=paths.BEST_PREDICTIONS,
+        dataset=paths.DATASET,
+    output:
+        tasks=paths.PRELABELS,
+        label_config=paths.PRELABELS_CONFIG,
+    log:
+        "logs/{dataset}/label_studio_prelabels/{run}.log",
+    benchmark:
+        "benchmarks/{dataset}/label_studio_prelabels/{run}.tsv"
+    conda:
+        "../envs/ml.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code_version=STAGE_VERSIONS["summarize"],
+        prelabels=config["label_studio"]["prelabels"],
+        image_folder=jobs.image_folder(config, None),
+        document_root=config["label_studio"]["document_root"],
+    script:
+        "../scripts/label_studio_prelabels.py"

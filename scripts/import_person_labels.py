@@ -4,7 +4,7 @@ files are only read: the workflow never writes them."""
 
 from clusterprop.io import load_npz, write_text
 from clusterprop.labels import format_labels, read_selection
-from clusterprop.labels_store import Pile, read_store, resolve
+from clusterprop.labels_store import Pile, agreement_table, read_store, resolve
 from clusterprop.logs import configure
 from clusterprop.person import selection_labels_from
 
@@ -14,8 +14,17 @@ dataset = load_npz(
 )
 class_names = dataset["class_names"].tolist()
 pile = Pile.of(dataset)
-resolved = resolve(read_store(snakemake.input.person_labels, class_names), pile)
+facts = read_store(snakemake.input.person_labels, class_names, **snakemake.params.store)
+resolved = resolve(facts, pile)
 ids = read_selection(snakemake.input.selection).image_id.tolist()
 labels = selection_labels_from(resolved, ids, pile, class_names)
 write_text(snakemake.output.labels, format_labels(ids, labels, class_names))
+facts = [resolved.as_given(pile.row_of[i]) for i in ids]
+agreement = agreement_table(ids, facts, [class_names[c] for c in labels])
+write_text(snakemake.output.agreement, agreement.to_csv(index=False))
+logger.info(
+    "%d image(s) with several annotations, %d of them not unanimous",
+    (agreement.annotations > 1).sum(),
+    (agreement.agreement < 1).sum(),
+)
 logger.info("%d labels from %s", len(ids), ", ".join(snakemake.input.person_labels))

@@ -108,6 +108,19 @@ TINY_CONFIG = {
 }
 
 
+#: A person labels one selection of HOG-PCA features (the pages, the store, the review).
+PERSON_CONFIG = {
+    "dataset": {"n_train": 2000, "n_test": 500},
+    "embeddings": {
+        "hog": {"method": "hog"},
+        "hog_pca": {"method": "pca", "input": "hog", "n_components": 30},
+    },
+    "seeds": [0],
+    "methods": [method("by hand, spread", "hog_pca", "centroid", "spread", [60])],
+    "labelling": "person",
+}
+
+
 @pytest.fixture(scope="session")
 def fashion_dir() -> Path:
     directory = Path(SYSTEM_FASHION_MNIST_DIR)

@@ -13,22 +13,12 @@ import pytest
 
 from clusterprop.data import FASHION_MNIST_CLASSES
 from clusterprop.labels import format_labels
-from conftest import method
+from conftest import PERSON_CONFIG
 from workflow_helpers import build_report, copy_workflow, planned_jobs, rules_of, snakemake
 
 pytestmark = pytest.mark.slow
 
 
-PERSON_CONFIG = {
-    "dataset": {"n_train": 2000, "n_test": 500},
-    "embeddings": {
-        "hog": {"method": "hog"},
-        "hog_pca": {"method": "pca", "input": "hog", "n_components": 30},
-    },
-    "seeds": [0],
-    "methods": [method("by hand, spread", "hog_pca", "centroid", "spread", [60])],
-    "labelling": "person",
-}
 DIR = "hog_pca/centroid-k60/seed0"
 PAGE = f"results/fashion-mnist/labelling/{DIR}/labelling.html"
 LABELS = "labels/fashion-mnist/hog_pca/centroid-k60/seed0.csv"

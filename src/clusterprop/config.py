@@ -90,6 +90,7 @@ def check(config: dict) -> None:
     problems = _dataset_problems(config) + _embedding_problems(config)
     problems += _classifier_problems(config) + _method_problems(config)
     problems += _network_problems(config) + _oracle_problems(config)
+    problems += _label_studio_problems(config)
     graph_size = config["neighbours"]["n_neighbors"]
     for section in _sections_on_the_graph():
         if config[section]["n_neighbors"] > graph_size:
@@ -107,6 +108,25 @@ def check(config: dict) -> None:
         problems.append(f"shards: {config['shards']} parts of {n_train} training images")
     if problems:
         raise ConfigError("invalid config:\n  - " + "\n  - ".join(problems), problems)
+
+
+def _label_studio_problems(config: dict) -> list[str]:
+    """Label Studio serves an image folder's files from its document root: the folder
+    must lie inside it."""
+    root, dataset = config["label_studio"]["document_root"], config["dataset"]
+    if root is None:
+        return []
+    if not Path(root).is_dir():
+        return [f"label_studio.document_root: {root} is not a directory"]
+    if dataset["format"] == "folder" and dataset["path"]:
+        folder = Path(dataset["path"]).resolve()
+        if not folder.is_relative_to(Path(root).resolve()):
+            return [
+                f"label_studio.document_root: the image folder {dataset['path']} is not "
+                f"inside {root}, so Label Studio cannot serve its files: name a folder "
+                "that holds it"
+            ]
+    return []
 
 
 def _sections_on_the_graph() -> list[str]:

@@ -437,7 +437,11 @@ def person_reviewed_labels_path(labels_dir: str, **wildcards) -> str:
 
 
 def wants_predictions(config: dict) -> bool:
+    """Every model's predictions: asked for, or for an image folder, or for pre-labels
+    (label_studio.prelabels, made from the best model's)."""
     wanted = config["predictions"]
+    if config["label_studio"]["prelabels"]["source"] != "none":
+        return True
     return wanted == "always" or (wanted == "auto" and config["dataset"]["format"] == "folder")
 
 
@@ -458,4 +462,8 @@ def targets(config: dict) -> list[str]:
     """Everything a finished run has: the summary, the representatives' grids and the
     predictions asked for (a person's run asks for its pages first: rules/common.smk)."""
     summary = [path.format(**run_wildcards(config)) for path in paths.SUMMARY.values()]
+    if config["label_studio"]["prelabels"]["source"] != "none":
+        summary += [
+            p.format(**run_wildcards(config)) for p in (paths.PRELABELS, paths.PRELABELS_CONFIG)
+        ]
     return [*summary, *representative_grids(config), *predictions(config)]

@@ -17,7 +17,7 @@ from clusterprop import paths, person
 from clusterprop.data import FASHION_MNIST_FILES, FASHION_MNIST_URL, resolve_fashion_mnist_dir
 from clusterprop.embed import is_sharded
 from clusterprop.labellings import PERSON, TRUTH, parse_labelling
-from clusterprop.labels_store import free_path, is_reviewed_file, store_files
+from clusterprop.labels_store import free_path
 from clusterprop.network import LATER_ROUND_SETTINGS, NetworkSettings, warm_started
 from clusterprop.propagate import parse_strategy
 from clusterprop.registry import artifact_paths, settings_of
@@ -141,8 +141,8 @@ def selection_artifacts(config: dict, wildcards: Wildcards) -> dict[str, str]:
     kind, budget = grid.parse_selection_slug(wildcards["selection"])
     inputs = needed_artifacts(SELECTIONS[kind], wildcards, budget, given=("dataset",))
     if SELECTIONS[kind].per_cluster and person.prefers_labelled(config):
-        files = store_files(config["labels_dir"], config["dataset"]["name"])
-        inputs["labels_store"] = [f for f in files if not is_reviewed_file(f)]
+        facts = person.store_facts(config)
+        inputs["labels_store"] = sorted({fact.path for fact in facts if not fact.reviewed})
     return inputs
 
 

@@ -1,9 +1,11 @@
 """A person's labels for one data set: every labels file they saved, read as one store
 of facts about images.
 
-The store is every ``*.csv`` below ``{labels_dir}/{dataset}/``, whatever its name or
-folder; a file whose name ends in ``-reviewed.csv`` holds labels after a review, and
-those outrank labels as first given. A row is ``image_id,label`` or
+The store is every ``*.csv`` (and ``*.json``) below ``{labels_dir}/{dataset}/``,
+whatever its name or folder; a file whose name ends in ``-reviewed.csv`` holds labels
+after a review, and those outrank labels as first given. A team's Label Studio exports
+(JSON, JSON-MIN, CSV) are read too (``label_studio_exports``); their review tasks say
+themselves that they hold reviewed labels. A row is ``image_id,label`` or
 ``image_id,label,fingerprint``: the labelling and review pages write the image's
 content fingerprint (``fingerprints``), so an image keeps its label when the pile
 grows, when k, the embedding or the seed change, and when its file is renamed or moved
@@ -15,6 +17,7 @@ it) is not used and is counted; it never stops a run.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
@@ -23,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from clusterprop.label_studio_exports import decide, is_export, read_annotations
 from clusterprop.labels import HEADER, check_row, labels_file_rows
 
 HEADER_WITH_FINGERPRINT = ("image_id", "label", "fingerprint")
@@ -52,6 +56,16 @@ class Fact:
     label: str
     fingerprint: str = ""
     reviewed: bool = False
+    #: a Label Studio export's: the task, and each class's annotations (label_studio_exports)
+    task: int | None = None
+    votes: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def where(self) -> str:
+        """The file and line (or Label Studio task) the fact was read from."""
+        return (
+            f"{self.path}:{self.line}" if self.task is None else f"{self.path} (task {self.task})"
+        )
 
 
 def store_dir(labels_dir: str | os.PathLike, dataset: str) -> Path:
@@ -59,21 +73,33 @@ def store_dir(labels_dir: str | os.PathLike, dataset: str) -> Path:
 
 
 def store_files(labels_dir: str | os.PathLike, dataset: str) -> list[str]:
-    """Every labels file of a data set's store, in a fixed order (by path)."""
+    """Every labels file of a data set's store (``*.csv``, and Label Studio's ``*.json``
+    exports), in a fixed order (by path)."""
     root = store_dir(labels_dir, dataset)
     if not root.is_dir():
         return []
-    return sorted(str(p) for p in root.rglob("*.csv") if p.is_file())
+    found = [p for pattern in ("*.csv", "*.json") for p in root.rglob(pattern)]
+    return sorted(str(p) for p in found if p.is_file())
 
 
 def is_reviewed_file(path: str | os.PathLike) -> bool:
     return str(path).endswith(REVIEWED_SUFFIX)
 
 
-def read_facts(path: str | os.PathLike, class_names: Sequence[str] | None = None) -> list[Fact]:
-    """The rows of one labels file. Refused, with the file and line named: an empty file,
-    a wrong header, a row of the wrong width, an image twice, a class that is not one
-    of ``class_names`` (when given)."""
+def read_facts(
+    path: str | os.PathLike,
+    class_names: Sequence[str] | None = None,
+    *,
+    dataset: str | None = None,
+    annotations: str = "majority",
+) -> list[Fact]:
+    """The labels of one file: our own format, or a Label Studio export (its several
+    annotations of an image to one label by the rule ``annotations``; a task of another
+    ``dataset`` refused). Refused, with the file and line (or task) named: an empty
+    file, a wrong header, a row of the wrong width, an image twice, a class that is not
+    one of ``class_names`` (when given)."""
+    if is_export(path) or is_export(path, _csv_header(path)):
+        return _export_facts(path, class_names, dataset, annotations)
     empty = "the labels file is empty (expected header image_id,label)"
     headers = (HEADER, HEADER_WITH_FINGERPRINT)
     class_index = None if class_names is None else {name: i for i, name in enumerate(class_names)}
@@ -85,8 +111,43 @@ def read_facts(path: str | os.PathLike, class_names: Sequence[str] | None = None
     return facts
 
 
-def read_store(files: Iterable[str], class_names: Sequence[str] | None = None) -> list[Fact]:
-    return [fact for path in files for fact in read_facts(path, class_names)]
+def _csv_header(path: str | os.PathLike) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        return [cell.strip() for cell in next(csv.reader(file), [])]
+
+
+def _export_facts(path, class_names, dataset, rule) -> list[Fact]:
+    decided = decide(
+        path, read_annotations(path), class_names=class_names, dataset=dataset, rule=rule
+    )
+    reviewed = is_reviewed_file(path)
+    return [
+        Fact(
+            str(path),
+            0,
+            d.image_id,
+            d.label,
+            d.fingerprint,
+            reviewed or d.reviewed,
+            task=d.task,
+            votes=d.votes,
+        )
+        for d in decided
+    ]
+
+
+def read_store(
+    files: Iterable[str],
+    class_names: Sequence[str] | None = None,
+    *,
+    dataset: str | None = None,
+    annotations: str = "majority",
+) -> list[Fact]:
+    return [
+        fact
+        for path in files
+        for fact in read_facts(path, class_names, dataset=dataset, annotations=annotations)
+    ]
 
 
 class Pile:
@@ -168,13 +229,50 @@ def summary_lines(resolved: Resolved, labels_dir: str, dataset: str) -> list[str
         )
     for before, after in resolved.conflicts[:3]:
         lines.append(
-            f"{after.path}:{after.line}: {after.image_id!r} is {after.label!r}, but "
-            f"{before.path}:{before.line} says {before.label!r}: {after.label!r} is used "
+            f"{after.where}: {after.image_id!r} is {after.label!r}, but "
+            f"{before.where} says {before.label!r}: {after.label!r} is used "
             "(the later file by name wins)"
         )
     if len(resolved.conflicts) > 3:
         lines.append(f"... {len(resolved.conflicts) - 3} more image(s) labelled differently")
+    split = sorted(
+        {f for f in (*resolved.given.values(), *resolved.reviewed.values()) if len(f.votes) > 1},
+        key=lambda f: (f.path, f.task),
+    )
+    if split:
+        shown = "; ".join(
+            f"{f.where}: {', '.join(f'{label} x{n}' for label, n in f.votes)} -> {f.label}"
+            for f in split[:3]
+        )
+        lines.append(
+            f"{len(split)} image(s) whose annotations disagree (label_studio.annotations): "
+            + shown
+            + (" ..." if len(split) > 3 else "")
+        )
     return lines
+
+
+def agreement_table(ids: Sequence[str], facts: Sequence[Fact | None], labels: Sequence[str]):
+    """Each image's label (``labels``) with the fact it came from, if any, and how many
+    annotations agreed with it (a labels file of our own, or no fact: one)."""
+    import pandas as pd
+
+    votes = [
+        f.votes if f is not None and f.votes else ((label, 1),)
+        for f, label in zip(facts, labels, strict=True)
+    ]
+    counts = [sum(n for _, n in v) for v in votes]
+    agreeing = [dict(v).get(label, 0) for v, label in zip(votes, labels, strict=True)]
+    return pd.DataFrame(
+        {
+            "image_id": [str(i) for i in ids],
+            "label": list(labels),
+            "annotations": counts,
+            "agreement": [round(a / n, 4) for a, n in zip(agreeing, counts, strict=True)],
+            "votes": [" | ".join(f"{label}: {n}" for label, n in v) for v in votes],
+            "source": ["" if f is None else f.where for f in facts],
+        }
+    )
 
 
 def free_path(path: str | os.PathLike) -> str:

@@ -36,6 +36,8 @@ SELECTION = RESULTS + "/selections/{embedding}/{selection}/seed{seed}/selection.
 #: the labels of a selection; ``{labelling}`` says who gave them and whether they were
 #: reviewed (clusterprop.labellings): oracle, oracle-alike10, person, person-reviewed, ...
 LABELS = RESULTS + "/labels/{embedding}/{selection}/{labelling}/seed{seed}/labels.csv"
+#: a person's labels: where each came from and how many annotations agreed with it
+LABEL_AGREEMENT = RESULTS + "/labels/{embedding}/{selection}/{labelling}/seed{seed}/agreement.csv"
 LABELLING_PAGE = RESULTS + "/labelling/{embedding}/{selection}/seed{seed}/labelling.html"
 CONTACT_SHEET = RESULTS + "/labelling/{embedding}/{selection}/seed{seed}/contact_sheet.png"
 #: the model a labeller's ambiguous mistakes follow: its probabilities of every image
@@ -46,6 +48,21 @@ LABEL_QUALITY = (
 )
 REVIEW_PAGE = RESULTS + "/reviews/{embedding}/{selection}/{labelling}/seed{seed}/review.html"
 REVIEW_SHEET = RESULTS + "/reviews/{embedding}/{selection}/{labelling}/seed{seed}/review_sheet.png"
+#: the same selection (and review list) as a Label Studio project: its tasks and its
+#: labelling config (clusterprop.label_studio)
+LABEL_STUDIO_TASKS = (
+    RESULTS + "/labelling/{embedding}/{selection}/seed{seed}/label-studio/tasks.json"
+)
+LABEL_STUDIO_CONFIG = (
+    RESULTS + "/labelling/{embedding}/{selection}/seed{seed}/label-studio/label_config.xml"
+)
+REVIEW_LABEL_STUDIO_TASKS = (
+    RESULTS + "/reviews/{embedding}/{selection}/{labelling}/seed{seed}/label-studio/tasks.json"
+)
+REVIEW_LABEL_STUDIO_CONFIG = (
+    RESULTS
+    + "/reviews/{embedding}/{selection}/{labelling}/seed{seed}/label-studio/label_config.xml"
+)
 #: a person's run: the selections it asks labels for and their review lists, each listed
 #: once they are made (what the run waits for is read from them)
 PERSON_SELECTIONS = RESULTS + "/labelling/{run}/selections.txt"
@@ -98,6 +115,9 @@ SUMMARY = {
 }
 #: the predictions of the model the summary shows (the report holds this one)
 BEST_PREDICTIONS = SUMMARY_DIR + "/predictions.csv"
+#: pre-labels of the pile for a team to correct in Label Studio (config label_studio.prelabels)
+PRELABELS = SUMMARY_DIR + "/label-studio/prelabels.json"
+PRELABELS_CONFIG = SUMMARY_DIR + "/label-studio/label_config.xml"
 REPRESENTATIVES_GRID = (
     SUMMARY_DIR + "/representatives/{embedding}-{selection}-{labelling}-seed{seed}.png"
 )

@@ -53,40 +53,61 @@ def pile(dataset_path: str) -> tuple[Pile, list[str]]:
 
 
 @functools.cache
-def _store(files: tuple[tuple[str, int], ...], class_names: tuple[str, ...] | None):
-    return read_store([path for path, _ in files], class_names)
+def _store(
+    files: tuple[tuple[str, int], ...],
+    class_names: tuple[str, ...] | None,
+    dataset: str | None = None,
+    annotations: str = "majority",
+):
+    paths_ = [path for path, _ in files]
+    return read_store(paths_, class_names, dataset=dataset, annotations=annotations)
 
 
 def _file_states(labels_dir: str, dataset: str) -> tuple[tuple[str, int], ...]:
     return tuple((f, os.stat(f).st_mtime_ns) for f in store_files(labels_dir, dataset))
 
 
-def store_facts(labels_dir: str, dataset: str, class_names=None):
+def store_reading(config: dict) -> dict:
+    """How a data set's store is read (read_store's keywords): which data set its Label
+    Studio tasks must be of, and the rule for an image's several annotations."""
+    return {
+        "dataset": config["dataset"]["name"],
+        "annotations": config["label_studio"]["annotations"],
+    }
+
+
+def store_facts(config: dict, class_names=None):
     """Every fact of a data set's labels store (read once per state of its files).
     A malformed file is refused (``LabelsFileError``, file and line named)."""
-    files = _file_states(labels_dir, dataset)
-    return _store(files, None if class_names is None else tuple(class_names))
+    reading = store_reading(config)
+    files = _file_states(config["labels_dir"], reading["dataset"])
+    names = None if class_names is None else tuple(class_names)
+    return _store(files, names, reading["dataset"], reading["annotations"])
 
 
 @functools.cache
-def _resolved(files: tuple[tuple[str, int], ...], dataset_path: str, mtime_ns: int) -> Resolved:
+def _resolved(
+    files: tuple[tuple[str, int], ...], dataset_path: str, mtime_ns: int, dataset: str, rule: str
+) -> Resolved:
     the_pile, class_names = _pile(dataset_path, mtime_ns)
-    return resolve(_store(files, tuple(class_names)), the_pile)
+    return resolve(_store(files, tuple(class_names), dataset, rule), the_pile)
 
 
 def resolved_store(config: dict) -> Resolved:
     """The store's labels of the pile's images (the data set as prepared), resolved
     once per state of the store's files and the data set (every selection's input and
     params functions ask)."""
-    dataset = paths.DATASET.format(dataset=config["dataset"]["name"])
-    files = _file_states(config["labels_dir"], config["dataset"]["name"])
-    return _resolved(files, dataset, os.stat(dataset).st_mtime_ns)
+    reading = store_reading(config)
+    dataset = paths.DATASET.format(dataset=reading["dataset"])
+    files = _file_states(config["labels_dir"], reading["dataset"])
+    mtime_ns = os.stat(dataset).st_mtime_ns
+    return _resolved(files, dataset, mtime_ns, reading["dataset"], reading["annotations"])
 
 
 def labelled_digest(config: dict) -> str:
     """A fingerprint of which images the store labels as given (image id and content),
     for a selection that prefers labelled images: it changes when a label is added."""
-    facts = store_facts(config["labels_dir"], config["dataset"]["name"])
+    facts = store_facts(config)
     labelled = sorted({(f.image_id, f.fingerprint) for f in facts if not f.reviewed})
     return fingerprint(repr(labelled).encode())
 
@@ -162,9 +183,20 @@ class Waiting:
 
     @property
     def files(self) -> list[str]:
-        """The page and its printable sheet beside it: what the run makes for it."""
+        """The page, its printable sheet and its Label Studio project beside it: what
+        the run makes for it."""
         sheet = Path(paths.REVIEW_SHEET if self.review else paths.CONTACT_SHEET).name
-        return [self.page, str(Path(self.page).with_name(sheet))]
+        return [self.page, str(Path(self.page).with_name(sheet)), *self.label_studio]
+
+    @property
+    def label_studio(self) -> list[str]:
+        """The Label Studio tasks and label config of the same images."""
+        tasks, config = (
+            Path(paths.REVIEW_LABEL_STUDIO_TASKS if self.review else paths.LABEL_STUDIO_TASKS),
+            Path(paths.LABEL_STUDIO_CONFIG),
+        )
+        folder = Path(self.page).with_name(tasks.parent.name)
+        return [str(folder / tasks.name), str(folder / config.name)]
 
 
 def waiting_for_labels(config: dict) -> list[Waiting]:
@@ -210,6 +242,12 @@ def waiting_message(waiting: list[Waiting], labels_dir: str, dataset: str) -> st
     lines.append(
         f"Any file name below {store_dir(labels_dir, dataset)}/ will do. Then run snakemake "
         "again: it continues from the labels."
+    )
+    folder = Path(waiting[0].label_studio[0]).parent.name
+    lines.append(
+        f"With a team: import the {folder}/tasks.json beside each page into a Label Studio "
+        f"project labelled with the label_config.xml beside it, and save its export (JSON, "
+        f"JSON-MIN or CSV) below {store_dir(labels_dir, dataset)}/ (docs/label-studio.md)."
     )
     return "\n".join(lines) + "\n"
 
