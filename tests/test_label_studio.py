@@ -35,6 +35,8 @@ TOKEN = "clusterprop-test-token-0123456789"
 TEAM_CONFIG = {
     **PERSON_CONFIG,
     "methods": [method("by a team, spread", "hog_pca", "centroid", "spread", [40])],
+    # at the end, the 50 images the best model is least sure of, to correct
+    "label_studio": {"prelabels": {"source": "predictions", "count": 50}},
 }
 DIR = "hog_pca/centroid-k40/seed0"
 TASKS = f"results/fashion-mnist/labelling/{DIR}/label-studio/tasks.json"
@@ -335,3 +337,10 @@ def test_the_review_goes_out_with_given_labels_and_suggestions_and_ends_the_run(
     metrics = pd.read_csv(workdir / "results/fashion-mnist/summary/default/metrics.tsv", sep="\t")
     assert metrics.labelling.tolist() == ["person-reviewed"]
     assert {p: p.read_bytes() for p in (workdir / STORE).iterdir()} == person_files
+    prelabels = json.loads(
+        (workdir / "results/fashion-mnist/summary/default/label-studio/prelabels.json").read_text()
+    )
+    assert len(prelabels) == 50
+    assert not {item["data"]["image_id"] for item in prelabels} & set(given)
+    scores = [item["predictions"][0]["score"] for item in prelabels]
+    assert scores == sorted(scores) and 0 < scores[0] <= scores[-1] <= 1
