@@ -2,14 +2,13 @@
 predictions (or the propagated labels) of the images it is least sure of."""
 
 from clusterprop import label_studio
-from clusterprop.io import load_npz, write_text
+from clusterprop.io import write_text
+from clusterprop.labelling import load_for_labelling
 from clusterprop.labels import rows_of
 from clusterprop.logs import configure
 
 logger = configure(snakemake.log[0])
-dataset = load_npz(
-    snakemake.input.dataset, "X_train", "train_ids", "train_fingerprints", "class_names", mmap=True
-)
+dataset = load_for_labelling(snakemake.input.dataset)
 settings = snakemake.params.prelabels
 table = label_studio.read_predictions(snakemake.input.predictions)
 ids, labels, scores = label_studio.to_prelabel(table, settings["count"], settings["source"])

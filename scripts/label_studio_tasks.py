@@ -2,19 +2,19 @@
 a review) as a Label Studio project: its tasks and its labelling config."""
 
 from clusterprop import label_studio
-from clusterprop.io import load_npz, write_text
+from clusterprop.io import write_text
+from clusterprop.labelling import load_for_labelling
 from clusterprop.labels import rows_of
 from clusterprop.logs import configure
-from clusterprop.review import listed, read_quality_table
+from clusterprop.review import read_quality_table, still_to_review
 
 logger = configure(snakemake.log[0])
-dataset = load_npz(
-    snakemake.input.dataset, "X_train", "train_ids", "train_fingerprints", "class_names", mmap=True
-)
+dataset = load_for_labelling(snakemake.input.dataset)
 review = "label_quality" in snakemake.input.keys()
 if review:
-    table = listed(read_quality_table(snakemake.input.label_quality))
-    table = table[table.image_id.isin(snakemake.params.images["ids"])]
+    table = still_to_review(
+        read_quality_table(snakemake.input.label_quality), snakemake.params.images["ids"]
+    )
     ids = table.image_id.tolist()
 else:
     ids = snakemake.params.images["ids"]

@@ -3,21 +3,14 @@ selected images that the labels store has no label for."""
 
 from pathlib import Path
 
-from clusterprop.io import load_npz, write_text
-from clusterprop.labelling import labelling_page
+from clusterprop.io import write_text
+from clusterprop.labelling import labelling_page, load_for_labelling
 from clusterprop.labels import rows_of
 from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
 
 logger = configure(snakemake.log[0])
-dataset = load_npz(
-    snakemake.input.dataset,
-    "X_train",
-    "train_ids",
-    "train_fingerprints",
-    "class_names",
-    mmap=True,
-)
+dataset = load_for_labelling(snakemake.input.dataset)
 to_label = snakemake.params.to_label
 ids, reused = to_label["ids"], to_label["reused"]
 rows = rows_of(ids, dataset["train_ids"])

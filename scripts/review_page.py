@@ -4,29 +4,21 @@ images; and the printable sheet of the same images."""
 
 from pathlib import Path
 
-from clusterprop.io import load_npz, write_text
-from clusterprop.labelling import labelling_page
+from clusterprop.io import write_text
+from clusterprop.labelling import labelling_page, load_for_labelling
 from clusterprop.labels import rows_of
 from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
-from clusterprop.review import listed, read_quality_table
+from clusterprop.review import read_quality_table, still_to_review
 
 logger = configure(snakemake.log[0])
-dataset = load_npz(
-    snakemake.input.dataset,
-    "X_train",
-    "train_ids",
-    "train_fingerprints",
-    "class_names",
-    mmap=True,
-)
+dataset = load_for_labelling(snakemake.input.dataset)
 class_names = dataset["class_names"].tolist()
 index = {name: i for i, name in enumerate(class_names)}
 table = read_quality_table(snakemake.input.label_quality)
 label_of = dict(zip(table.image_id, table.label, strict=True))
 # the listed labels the labels store has no reviewed label for
-review = listed(table)
-review = review[review.image_id.isin(snakemake.params.to_review["ids"])]
+review = still_to_review(table, snakemake.params.to_review["ids"])
 
 
 def image(image_id):

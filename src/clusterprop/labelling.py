@@ -22,6 +22,16 @@ from PIL import Image, ImageOps
 TEMPLATE = Path(__file__).parent / "templates" / "labelling.html"
 
 
+def load_for_labelling(dataset_path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """What a page or a Label Studio project of some training images needs of the
+    prepared data set (memory-mapped): the images, their ids and fingerprints, the
+    class names."""
+    from clusterprop.io import load_npz
+
+    keys = ("X_train", "train_ids", "train_fingerprints", "class_names")
+    return load_npz(dataset_path, *keys, mmap=True)
+
+
 def png_data_uri(image: np.ndarray) -> str:
     """A grey-scale ``(h, w)`` or colour ``(h, w, 3)`` image (uint8, or floats in
     [0, 1]) as a PNG data URI."""

@@ -236,6 +236,13 @@ def listed(table: pd.DataFrame) -> pd.DataFrame:
     return table[table.listed].sort_values("rank")
 
 
+def still_to_review(table: pd.DataFrame, ids) -> pd.DataFrame:
+    """The review list's rows (most suspicious first) of the images ``ids`` (those the
+    labels store has no reviewed label for)."""
+    review = listed(table)
+    return review[review.image_id.isin(list(ids))]
+
+
 def read_quality_table(path: str | os.PathLike) -> pd.DataFrame:
     table = pd.read_csv(path, dtype={"image_id": str, "similar": str}, keep_default_na=False)
     for column in ("listed", "wrong"):  # booleans, as CSV writes them
