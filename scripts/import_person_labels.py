@@ -14,13 +14,14 @@ dataset = load_npz(
 )
 class_names = dataset["class_names"].tolist()
 pile = Pile.of(dataset)
-facts = read_store(snakemake.input.person_labels, class_names, **snakemake.params.store)
-resolved = resolve(facts, pile)
+resolved = resolve(
+    read_store(snakemake.input.person_labels, class_names, **snakemake.params.store), pile
+)
 ids = read_selection(snakemake.input.selection).image_id.tolist()
 labels = selection_labels_from(resolved, ids, pile, class_names)
 write_text(snakemake.output.labels, format_labels(ids, labels, class_names))
-facts = [resolved.as_given(pile.row_of[i]) for i in ids]
-agreement = agreement_table(ids, facts, [class_names[c] for c in labels])
+given = [resolved.as_given(pile.row_of[i]) for i in ids]
+agreement = agreement_table(ids, given, [class_names[c] for c in labels])
 write_text(snakemake.output.agreement, agreement.to_csv(index=False))
 logger.info(
     "%d image(s) with several annotations, %d of them not unanimous",
