@@ -24,7 +24,6 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from clusterprop import label_studio
 from clusterprop.cluster import kmeans
 from clusterprop.data import (
     FASHION_MNIST_CLASSES,
@@ -33,7 +32,8 @@ from clusterprop.data import (
     load_idx_dataset,
 )
 from clusterprop.embed import scale_pixels
-from clusterprop.labels_store import pixel_fingerprints
+from clusterprop.labelling import label_studio
+from clusterprop.labelling.store import pixel_fingerprints
 from clusterprop.select import representatives
 
 REPO = Path(__file__).resolve().parents[1]

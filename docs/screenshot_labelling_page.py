@@ -21,7 +21,7 @@ from clusterprop.data import (
     load_idx_dataset,
 )
 from clusterprop.embed import scale_pixels
-from clusterprop.labelling import labelling_page
+from clusterprop.labelling.pages import labelling_page
 from clusterprop.select import representatives
 
 OUTPUT = Path(__file__).with_name("labelling-page.png")

@@ -4,9 +4,9 @@ rule cluster:
     output:
         clusters=paths.CLUSTERS,
     log:
-        "logs/{dataset}/cluster/{embedding}/k{k}/seed{seed}.log",
+        paths.logs("cluster/{embedding}/k{k}/seed{seed}"),
     benchmark:
-        "benchmarks/{dataset}/cluster/{embedding}/k{k}/seed{seed}.tsv"
+        paths.benchmarks("cluster/{embedding}/k{k}/seed{seed}")
     conda:
         "../envs/ml.yaml"
     threads: 1
@@ -15,6 +15,6 @@ rule cluster:
         runtime=10,
     params:
         code_version=STAGE_VERSIONS["cluster"],
-        kmeans=grid.clustering_params(config),
+        kmeans=job_params.clustering_params(config),
     script:
         "../scripts/cluster.py"

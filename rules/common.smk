@@ -17,19 +17,21 @@ from clusterprop.workflow import export_package_dir, refuse
 
 export_package_dir(PACKAGE_DIR)
 
-from clusterprop import experiments as grid
-from clusterprop import jobs, paths, person
-from clusterprop.config import ConfigError, problems_message, schema_problems
-from clusterprop.config import check as check_config
-from clusterprop.config import in_key_order
 from clusterprop.data import FASHION_MNIST_FILES, source_conflict
 from clusterprop.io import read_json
-from clusterprop.labels import LabelsFileError
-from clusterprop.labellings import given_pattern as given_labelling_pattern
-from clusterprop.labellings import reviewed_pattern as reviewed_labelling_pattern
-from clusterprop.labellings import slug_pattern as labelling_pattern
+from clusterprop.labelling.files import LabelsFileError
+from clusterprop.labelling.kinds import given_pattern as given_labelling_pattern
+from clusterprop.labelling.kinds import reviewed_pattern as reviewed_labelling_pattern
+from clusterprop.labelling.kinds import slug_pattern as labelling_pattern
 from clusterprop.propagate import slug_pattern as propagation_pattern
-from clusterprop.versions import STAGE_VERSIONS
+from clusterprop.workflow import grid
+from clusterprop.workflow import inputs as job_inputs
+from clusterprop.workflow import params as job_params
+from clusterprop.workflow import paths, person, store_status, targets
+from clusterprop.workflow.config import ConfigError, in_key_order
+from clusterprop.workflow.config import check as check_config
+from clusterprop.workflow.schema import problems_message, schema_problems
+from clusterprop.workflow.versions import STAGE_VERSIONS
 
 # The config: one line per problem, the key first, then what to do; nothing was run.
 CONFIG_SCHEMA = Path(workflow.basedir) / "schemas/config.schema.yaml"
@@ -80,9 +82,9 @@ wildcard_constraints:
 PERSON = config["labelling"] == "person"
 if PERSON and workflow.is_main_process:
     dataset_file = Path(paths.DATASET.format(dataset=DATASET_NAME))
-    class_names = person.pile(str(dataset_file))[1] if dataset_file.exists() else None
+    class_names = store_status.pile(str(dataset_file))[1] if dataset_file.exists() else None
     try:
-        person.store_facts(config, class_names)
+        store_status.store_facts(config, class_names)
     except LabelsFileError as error:
         refuse(
             [

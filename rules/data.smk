@@ -6,22 +6,22 @@ rule download_fashion_mnist:
     output:
         archive=paths.DOWNLOADED_FASHION_MNIST,
     log:
-        "logs/download_fashion_mnist/{filename}.log",
+        paths.logs("download_fashion_mnist/{filename}", dataset=False),
     benchmark:
-        "benchmarks/download_fashion_mnist/{filename}.tsv"
+        paths.benchmarks("download_fashion_mnist/{filename}", dataset=False)
     conda:
         "../envs/ml.yaml"
     resources:
         runtime=30,
     params:
         code_version=STAGE_VERSIONS["data"],
-        url=jobs.fashion_mnist_url,
+        url=job_params.fashion_mnist_url,
     script:
         "../scripts/download_fashion_mnist.py"
 
 
 # Input function of the next rule: clusterprop.jobs.
-dataset_source_files = partial(jobs.dataset_source_files, config)
+dataset_source_files = partial(job_inputs.dataset_source_files, config)
 
 
 rule prepare_dataset:
@@ -31,9 +31,9 @@ rule prepare_dataset:
         dataset=paths.DATASET,
         source=paths.DATASET_SOURCE,
     log:
-        "logs/{dataset}/prepare_dataset.log",
+        paths.logs("prepare_dataset"),
     benchmark:
-        "benchmarks/{dataset}/prepare_dataset.tsv"
+        paths.benchmarks("prepare_dataset")
     conda:
         "../envs/ml.yaml"
     # an image folder is decoded over processes
@@ -43,7 +43,7 @@ rule prepare_dataset:
         runtime=10,
     params:
         code_version=STAGE_VERSIONS["data"],
-        source=grid.dataset_params(config),
-        files=jobs.dataset_files_digest(config),
+        source=job_params.dataset_params(config),
+        files=job_params.dataset_files_digest(config),
     script:
         "../scripts/prepare_dataset.py"

@@ -1,7 +1,7 @@
 # Input and params functions of this stage's rules: clusterprop.jobs.
-embedding_inputs = partial(jobs.embedding_inputs, config)
-embedding_spec = partial(jobs.embedding_spec, config)
-neighbours_inputs = partial(jobs.neighbours_inputs, config)
+embedding_inputs = partial(job_inputs.embedding_inputs, config)
+embedding_spec = partial(job_params.embedding_spec, config)
+neighbours_inputs = partial(job_inputs.neighbours_inputs, config)
 
 
 # With config shards above 1, an embedding of each image on its own (raw, hog) is
@@ -12,14 +12,14 @@ rule embed_shard:
     output:
         shard=temp(paths.EMBEDDING_SHARD),
     log:
-        "logs/{dataset}/embed_shard/{embedding}/{shard}-of-{shards}.log",
+        paths.logs("embed_shard/{embedding}/{shard}-of-{shards}"),
     benchmark:
-        "benchmarks/{dataset}/embed_shard/{embedding}/{shard}-of-{shards}.tsv"
+        paths.benchmarks("embed_shard/{embedding}/{shard}-of-{shards}")
     conda:
         "../envs/ml.yaml"
     threads: 2
     resources:
-        mem_mb=jobs.embedding_memory_mb,
+        mem_mb=job_inputs.embedding_memory_mb,
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["embed"],
@@ -35,15 +35,15 @@ rule embed:
         train=paths.EMBEDDING_TRAIN,
         test=paths.EMBEDDING_TEST,
     log:
-        "logs/{dataset}/embed/{embedding}.log",
+        paths.logs("embed/{embedding}"),
     benchmark:
-        "benchmarks/{dataset}/embed/{embedding}.tsv"
+        paths.benchmarks("embed/{embedding}")
     conda:
         "../envs/ml.yaml"
     # methods marked parallel in the registry (hog) split the images over processes
     threads: 2
     resources:
-        mem_mb=jobs.embedding_memory_mb,
+        mem_mb=job_inputs.embedding_memory_mb,
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["embed"],
@@ -61,9 +61,9 @@ rule neighbour_anchors:
     output:
         anchors=temp(paths.NEIGHBOUR_ANCHORS),
     log:
-        "logs/{dataset}/neighbour_anchors/{embedding}.log",
+        paths.logs("neighbour_anchors/{embedding}"),
     benchmark:
-        "benchmarks/{dataset}/neighbour_anchors/{embedding}.tsv"
+        paths.benchmarks("neighbour_anchors/{embedding}")
     conda:
         "../envs/ml.yaml"
     threads: 1
@@ -72,7 +72,7 @@ rule neighbour_anchors:
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["neighbours"],
-        settings=grid.neighbours_params(config),
+        settings=job_params.neighbours_params(config),
     script:
         "../scripts/neighbour_anchors.py"
 
@@ -84,9 +84,9 @@ rule neighbour_queries:
     output:
         queries=temp(paths.NEIGHBOUR_QUERIES),
     log:
-        "logs/{dataset}/neighbour_queries/{embedding}/{shard}-of-{shards}.log",
+        paths.logs("neighbour_queries/{embedding}/{shard}-of-{shards}"),
     benchmark:
-        "benchmarks/{dataset}/neighbour_queries/{embedding}/{shard}-of-{shards}.tsv"
+        paths.benchmarks("neighbour_queries/{embedding}/{shard}-of-{shards}")
     conda:
         "../envs/ml.yaml"
     threads: 1
@@ -95,7 +95,7 @@ rule neighbour_queries:
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["neighbours"],
-        settings=grid.neighbours_params(config),
+        settings=job_params.neighbours_params(config),
     script:
         "../scripts/neighbour_queries.py"
 
@@ -106,9 +106,9 @@ rule neighbours:
     output:
         neighbours=paths.NEIGHBOURS,
     log:
-        "logs/{dataset}/neighbours/{embedding}.log",
+        paths.logs("neighbours/{embedding}"),
     benchmark:
-        "benchmarks/{dataset}/neighbours/{embedding}.tsv"
+        paths.benchmarks("neighbours/{embedding}")
     conda:
         "../envs/ml.yaml"
     threads: 1
@@ -117,6 +117,6 @@ rule neighbours:
         runtime=15,
     params:
         code_version=STAGE_VERSIONS["neighbours"],
-        settings=grid.neighbours_params(config),
+        settings=job_params.neighbours_params(config),
     script:
         "../scripts/neighbours.py"

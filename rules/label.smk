@@ -2,21 +2,21 @@
 # labeller can err, each label's out-of-fold quality and a review of the most
 # suspicious ones (clusterprop.review). {labelling} says which: clusterprop.labellings.
 # Input and params functions of this stage's rules: clusterprop.jobs.
-person_selection_files = partial(jobs.person_selection_files, config)
-person_labels_file = partial(jobs.person_labels_file, config)
-person_labels_files = partial(jobs.person_labels_files, config)
-images_to_label = partial(jobs.images_to_label, config)
-image_folder = partial(jobs.image_folder, config)
-person_review_list_files = partial(jobs.person_review_list_files, config)
-person_reviewed_labels_file = partial(jobs.person_reviewed_labels_file, config)
-person_reviewed_labels_files = partial(jobs.person_reviewed_labels_files, config)
-images_to_review = partial(jobs.images_to_review, config)
-store_reading = person.store_reading(config)
-oracle_inputs = partial(jobs.oracle_inputs, config)
-oracle_params = partial(jobs.oracle_params, config)
-label_quality_inputs = partial(jobs.label_quality_inputs, config)
-review_inputs = partial(jobs.review_inputs, config)
-review_params = partial(jobs.review_params, config)
+person_selection_files = partial(job_inputs.person_selection_files, config)
+person_labels_file = partial(job_params.person_labels_file, config)
+person_labels_files = partial(job_inputs.person_labels_files, config)
+images_to_label = partial(job_params.images_to_label, config)
+image_folder = partial(job_params.image_folder, config)
+person_review_list_files = partial(job_inputs.person_review_list_files, config)
+person_reviewed_labels_file = partial(job_params.person_reviewed_labels_file, config)
+person_reviewed_labels_files = partial(job_inputs.person_reviewed_labels_files, config)
+images_to_review = partial(job_params.images_to_review, config)
+store_reading = store_status.store_reading(config)
+oracle_inputs = partial(job_inputs.oracle_inputs, config)
+oracle_params = partial(job_params.oracle_params, config)
+label_quality_inputs = partial(job_inputs.label_quality_inputs, config)
+review_inputs = partial(job_inputs.review_inputs, config)
+review_params = partial(job_params.reviewer_params, config)
 
 
 if config["labelling"] == "oracle":
@@ -27,9 +27,9 @@ if config["labelling"] == "oracle":
         output:
             model=paths.LABELLER_MODEL,
         log:
-            "logs/{dataset}/labeller_model.log",
+            paths.logs("labeller_model"),
         benchmark:
-            "benchmarks/{dataset}/labeller_model.tsv"
+            paths.benchmarks("labeller_model")
         conda:
             "../envs/ml.yaml"
         threads: 1
@@ -47,9 +47,9 @@ if config["labelling"] == "oracle":
         output:
             labels=paths.LABELS,
         log:
-            "logs/{dataset}/label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            paths.logs("label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}"),
         benchmark:
-            "benchmarks/{dataset}/label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            paths.benchmarks("label_with_oracle/{embedding}/{selection}/{labelling}/seed{seed}")
         wildcard_constraints:
             labelling=given_labelling_pattern(),
         conda:
@@ -69,9 +69,9 @@ if config["labelling"] == "oracle":
         output:
             labels=paths.LABELS,
         log:
-            "logs/{dataset}/simulate_review/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            paths.logs("simulate_review/{embedding}/{selection}/{labelling}/seed{seed}"),
         benchmark:
-            "benchmarks/{dataset}/simulate_review/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            paths.benchmarks("simulate_review/{embedding}/{selection}/{labelling}/seed{seed}")
         wildcard_constraints:
             labelling=reviewed_labelling_pattern(),
         conda:
@@ -105,9 +105,9 @@ else:
         output:
             listing=paths.PERSON_SELECTIONS,
         log:
-            "logs/{dataset}/person_selections/{run}.log",
+            paths.logs("person_selections/{run}"),
         benchmark:
-            "benchmarks/{dataset}/person_selections/{run}.tsv"
+            paths.benchmarks("person_selections/{run}")
         conda:
             "../envs/ml.yaml"
         script:
@@ -131,9 +131,9 @@ else:
                 subcategory="Contact sheets",
             ),
         log:
-            "logs/{dataset}/labelling_page/{embedding}/{selection}/seed{seed}.log",
+            paths.logs("labelling_page/{embedding}/{selection}/seed{seed}"),
         benchmark:
-            "benchmarks/{dataset}/labelling_page/{embedding}/{selection}/seed{seed}.tsv"
+            paths.benchmarks("labelling_page/{embedding}/{selection}/seed{seed}")
         conda:
             "../envs/ml.yaml"
         params:
@@ -153,9 +153,9 @@ else:
             tasks=paths.LABEL_STUDIO_TASKS,
             label_config=paths.LABEL_STUDIO_CONFIG,
         log:
-            "logs/{dataset}/label_studio_labelling_tasks/{embedding}/{selection}/seed{seed}.log",
+            paths.logs("label_studio_labelling_tasks/{embedding}/{selection}/seed{seed}"),
         benchmark:
-            "benchmarks/{dataset}/label_studio_labelling_tasks/{embedding}/{selection}/seed{seed}.tsv"
+            paths.benchmarks("label_studio_labelling_tasks/{embedding}/{selection}/seed{seed}")
         conda:
             "../envs/ml.yaml"
         params:
@@ -175,9 +175,9 @@ else:
             labels=paths.LABELS,
             agreement=paths.LABEL_AGREEMENT,
         log:
-            "logs/{dataset}/import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            paths.logs("import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}"),
         benchmark:
-            "benchmarks/{dataset}/import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            paths.benchmarks("import_person_labels/{embedding}/{selection}/{labelling}/seed{seed}")
         wildcard_constraints:
             labelling="person",
         conda:
@@ -195,9 +195,9 @@ else:
         output:
             listing=paths.PERSON_REVIEW_LISTS,
         log:
-            "logs/{dataset}/person_review_lists/{run}.log",
+            paths.logs("person_review_lists/{run}"),
         benchmark:
-            "benchmarks/{dataset}/person_review_lists/{run}.tsv"
+            paths.benchmarks("person_review_lists/{run}")
         conda:
             "../envs/ml.yaml"
         script:
@@ -222,9 +222,9 @@ else:
                 subcategory="Labels to look at again",
             ),
         log:
-            "logs/{dataset}/review_page/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            paths.logs("review_page/{embedding}/{selection}/{labelling}/seed{seed}"),
         benchmark:
-            "benchmarks/{dataset}/review_page/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            paths.benchmarks("review_page/{embedding}/{selection}/{labelling}/seed{seed}")
         wildcard_constraints:
             labelling="person",
         conda:
@@ -245,9 +245,9 @@ else:
             tasks=paths.REVIEW_LABEL_STUDIO_TASKS,
             label_config=paths.REVIEW_LABEL_STUDIO_CONFIG,
         log:
-            "logs/{dataset}/label_studio_review_tasks/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            paths.logs("label_studio_review_tasks/{embedding}/{selection}/{labelling}/seed{seed}"),
         benchmark:
-            "benchmarks/{dataset}/label_studio_review_tasks/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            paths.benchmarks("label_studio_review_tasks/{embedding}/{selection}/{labelling}/seed{seed}")
         wildcard_constraints:
             labelling="person",
         conda:
@@ -269,9 +269,9 @@ else:
             labels=paths.LABELS,
             agreement=paths.LABEL_AGREEMENT,
         log:
-            "logs/{dataset}/import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}.log",
+            paths.logs("import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}"),
         benchmark:
-            "benchmarks/{dataset}/import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+            paths.benchmarks("import_reviewed_labels/{embedding}/{selection}/{labelling}/seed{seed}")
         wildcard_constraints:
             labelling="person-reviewed",
         conda:
@@ -290,9 +290,9 @@ rule label_quality:
     output:
         label_quality=paths.LABEL_QUALITY,
     log:
-        "logs/{dataset}/label_quality/{embedding}/{selection}/{labelling}/seed{seed}.log",
+        paths.logs("label_quality/{embedding}/{selection}/{labelling}/seed{seed}"),
     benchmark:
-        "benchmarks/{dataset}/label_quality/{embedding}/{selection}/{labelling}/seed{seed}.tsv"
+        paths.benchmarks("label_quality/{embedding}/{selection}/{labelling}/seed{seed}")
     # the labels as given (the review list), or after the review (a robust treatment's)
     wildcard_constraints:
         labelling=f"{given_labelling_pattern()}|{reviewed_labelling_pattern()}",
@@ -304,6 +304,6 @@ rule label_quality:
         runtime=10,
     params:
         code_version=STAGE_VERSIONS["review"],
-        settings=grid.review_params(config),
+        settings=job_params.label_quality_settings(config),
     script:
         "../scripts/label_quality.py"

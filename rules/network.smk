@@ -5,12 +5,12 @@
 # for the new rounds only: a round's params do not hold the number of rounds.
 # Input and params functions: clusterprop.jobs (classifier_params is bound in train.smk,
 # which the Snakefile includes first).
-network_training_set = partial(jobs.network_training_set, config)
-network_inputs = partial(jobs.network_inputs, config)
-network_params = partial(jobs.network_params, config)
-network_threads = partial(jobs.network_threads, config)
-previous_round = partial(jobs.previous_round, config)
-self_training_params = partial(jobs.self_training_params, config)
+network_training_set = partial(job_inputs.network_training_set, config)
+network_inputs = partial(job_inputs.network_inputs, config)
+network_params = partial(job_params.network_params, config)
+network_threads = partial(job_params.network_threads, config)
+previous_round = partial(job_inputs.previous_round, config)
+self_training_params = partial(job_params.self_training_params, config)
 
 
 rule train_network:
@@ -23,9 +23,9 @@ rule train_network:
         outputs=paths.NETWORK_OUTPUTS,
         metrics=paths.NETWORK_METRICS,
     log:
-        "logs/{dataset}/train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.log",
+        paths.logs("train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"),
     benchmark:
-        "benchmarks/{dataset}/train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.tsv"
+        paths.benchmarks("train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}")
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=True),
         round=r"[1-9]\d*",
@@ -50,9 +50,9 @@ rule self_training_labels:
         training_set=paths.NETWORK_TRAINING_SET,
         record=paths.NETWORK_TRAINING_SET_RECORD,
     log:
-        "logs/{dataset}/self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.log",
+        paths.logs("self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"),
     benchmark:
-        "benchmarks/{dataset}/self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.tsv"
+        paths.benchmarks("self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}")
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=True),
         round=r"[2-9]|[1-9]\d+",
@@ -76,9 +76,9 @@ rule network_predictions:
     output:
         predictions=paths.NETWORK_PREDICTIONS,
     log:
-        "logs/{dataset}/network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.log",
+        paths.logs("network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"),
     benchmark:
-        "benchmarks/{dataset}/network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}.tsv"
+        paths.benchmarks("network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}")
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=True),
         round=r"[1-9]\d*",

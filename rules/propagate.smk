@@ -1,10 +1,10 @@
 # Input and params functions of this stage's rules: clusterprop.jobs. The propagation's
 # registry entry (clusterprop.propagate.PROPAGATIONS) decides what it reads.
-propagation_artifacts = partial(jobs.propagation_artifacts, config)
-propagation_settings = partial(jobs.propagation_settings, config)
-training_set_provenance = partial(jobs.training_set_provenance, config)
-labels_to_propagate = partial(jobs.labels_to_propagate, config)
-robust_params = partial(jobs.robust_params, config)
+propagation_artifacts = partial(job_inputs.propagation_artifacts, config)
+propagation_settings = partial(job_params.propagation_settings, config)
+training_set_provenance = partial(job_params.training_set_provenance, config)
+labels_to_propagate = partial(job_inputs.labels_to_propagate, config)
+robust_params = partial(job_params.robust_params, config)
 
 
 rule propagate_labels:
@@ -17,9 +17,9 @@ rule propagate_labels:
         training_set=paths.TRAINING_SET,
         record=paths.TRAINING_SET_RECORD,
     log:
-        "logs/{dataset}/propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.log",
+        paths.logs("propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}"),
     benchmark:
-        "benchmarks/{dataset}/propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.tsv"
+        paths.benchmarks("propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}")
     wildcard_constraints:
         selection=grid.selection_pattern(with_all=False),
     conda:
@@ -43,9 +43,9 @@ rule all_labels_training_set:
         training_set=paths.TRAINING_SET,
         record=paths.TRAINING_SET_RECORD,
     log:
-        "logs/{dataset}/all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.log",
+        paths.logs("all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}"),
     benchmark:
-        "benchmarks/{dataset}/all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}.tsv"
+        paths.benchmarks("all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}")
     wildcard_constraints:
         selection=grid.ALL,
         labelling="truth",

@@ -1,7 +1,7 @@
 # Input and params functions of this stage's rules: clusterprop.jobs. The selection's
 # registry entry (clusterprop.select.SELECTIONS) decides what it reads.
-selection_artifacts = partial(jobs.selection_artifacts, config)
-selection_params = partial(jobs.selection_params, config)
+selection_artifacts = partial(job_inputs.selection_artifacts, config)
+selection_params = partial(job_params.selection_params, config)
 
 
 rule select:
@@ -11,9 +11,9 @@ rule select:
     output:
         selection=paths.SELECTION,
     log:
-        "logs/{dataset}/select/{embedding}/{selection}/seed{seed}.log",
+        paths.logs("select/{embedding}/{selection}/seed{seed}"),
     benchmark:
-        "benchmarks/{dataset}/select/{embedding}/{selection}/seed{seed}.tsv"
+        paths.benchmarks("select/{embedding}/{selection}/seed{seed}")
     wildcard_constraints:
         selection=grid.selection_pattern(with_all=False),
     conda:

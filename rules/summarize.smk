@@ -7,7 +7,7 @@ localrules:
 rule summarize:
     input:
         metrics=[experiment.metrics for experiment in grid.experiments(config)],
-        round_metrics=[run["metrics"] for run in grid.round_runs(config)],
+        round_metrics=[run["metrics"] for run in targets.round_runs(config)],
     output:
         metrics=report(
             paths.SUMMARY["metrics"],
@@ -40,17 +40,17 @@ rule summarize:
             category="Results",
         ),
     log:
-        "logs/{dataset}/summarize/{run}.log",
+        paths.logs("summarize/{run}"),
     benchmark:
-        "benchmarks/{dataset}/summarize/{run}.tsv"
+        paths.benchmarks("summarize/{run}")
     conda:
         "../envs/ml.yaml"
     params:
         code_version=STAGE_VERSIONS["summarize"],
         dataset_name=config["dataset"]["name"],
-        runs=grid.summary_runs(config),
-        round_runs=grid.round_runs(config),
-        methods=grid.summary_methods(config),
+        runs=targets.summary_runs(config),
+        round_runs=targets.round_runs(config),
+        methods=targets.summary_methods(config),
         ablation_budgets=config["summary"]["ablation_budgets"],
     script:
         "../scripts/summarize.py"
@@ -68,9 +68,9 @@ rule plot_representatives:
             category="Representatives",
         ),
     log:
-        "logs/{dataset}/plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}.log",
+        paths.logs("plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}"),
     benchmark:
-        "benchmarks/{dataset}/plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}.tsv"
+        paths.benchmarks("plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}")
     wildcard_constraints:
         selection=grid.cluster_selection_pattern(),
     conda:
@@ -82,7 +82,7 @@ rule plot_representatives:
 
 
 # Each model's predictions.csv by its metrics file (empty when none are asked for).
-PREDICTIONS_OF = grid.predictions_of(config)
+PREDICTIONS_OF = targets.predictions_of(config)
 
 
 rule best_predictions:
@@ -96,9 +96,9 @@ rule best_predictions:
             category="Results",
         ),
     log:
-        "logs/{dataset}/best_predictions/{run}.log",
+        paths.logs("best_predictions/{run}"),
     benchmark:
-        "benchmarks/{dataset}/best_predictions/{run}.tsv"
+        paths.benchmarks("best_predictions/{run}")
     conda:
         "../envs/ml.yaml"
     params:
@@ -118,9 +118,9 @@ rule label_studio_prelabels:
         tasks=paths.PRELABELS,
         label_config=paths.PRELABELS_CONFIG,
     log:
-        "logs/{dataset}/label_studio_prelabels/{run}.log",
+        paths.logs("label_studio_prelabels/{run}"),
     benchmark:
-        "benchmarks/{dataset}/label_studio_prelabels/{run}.tsv"
+        paths.benchmarks("label_studio_prelabels/{run}")
     conda:
         "../envs/ml.yaml"
     resources:
@@ -129,7 +129,7 @@ rule label_studio_prelabels:
     params:
         code_version=STAGE_VERSIONS["summarize"],
         prelabels=config["label_studio"]["prelabels"],
-        image_folder=jobs.image_folder(config, None),
+        image_folder=job_params.image_folder(config, None),
         document_root=config["label_studio"]["document_root"],
     script:
         "../scripts/label_studio_prelabels.py"

@@ -1,6 +1,6 @@
 # Input and params functions of this stage's rules: clusterprop.jobs.
-classifier_params = partial(jobs.classifier_params, config)
-prediction_inputs = partial(jobs.prediction_inputs, config)
+classifier_params = partial(job_params.classifier_params, config)
+prediction_inputs = partial(job_inputs.prediction_inputs, config)
 
 
 # Training and scoring are one job: each job's start-up (Python, scikit-learn, skops)
@@ -16,9 +16,9 @@ rule train:
         model=paths.MODEL,
         metrics=paths.METRICS,
     log:
-        "logs/{dataset}/train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.log",
+        paths.logs("train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}"),
     benchmark:
-        "benchmarks/{dataset}/train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.tsv"
+        paths.benchmarks("train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}")
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:
@@ -44,9 +44,9 @@ rule predict_shard:
     output:
         shard=temp(paths.PREDICTION_SHARD),
     log:
-        "logs/{dataset}/predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}.log",
+        paths.logs("predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}"),
     benchmark:
-        "benchmarks/{dataset}/predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}.tsv"
+        paths.benchmarks("predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}")
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:
@@ -69,9 +69,9 @@ rule predict:
     output:
         predictions=paths.PREDICTIONS,
     log:
-        "logs/{dataset}/predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.log",
+        paths.logs("predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}"),
     benchmark:
-        "benchmarks/{dataset}/predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}.tsv"
+        paths.benchmarks("predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}")
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:

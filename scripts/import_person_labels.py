@@ -3,10 +3,15 @@ images, in whatever file they were saved), in the oracle's exact format. The per
 files are only read: the workflow never writes them."""
 
 from clusterprop.io import load_npz, write_text
-from clusterprop.labels import format_labels, read_selection
-from clusterprop.labels_store import Pile, agreement_table, read_store, resolve
+from clusterprop.labelling.files import format_labels, read_selection
+from clusterprop.labelling.store import (
+    Pile,
+    agreement_table,
+    read_store,
+    resolve,
+    selection_labels_from,
+)
 from clusterprop.logs import configure
-from clusterprop.person import selection_labels_from
 
 logger = configure(snakemake.log[0])
 dataset = load_npz(

@@ -3,11 +3,15 @@ labels store where it has one (every listed image has), else its label as given;
 the oracle's format. The person's files are only read: the workflow never writes them."""
 
 from clusterprop.io import load_npz, write_text
-from clusterprop.labels import format_labels
-from clusterprop.labels_store import Pile, agreement_table, read_store, resolve
+from clusterprop.labelling.files import format_labels, read_quality_table
+from clusterprop.labelling.store import (
+    Pile,
+    agreement_table,
+    read_store,
+    resolve,
+    reviewed_labels_from,
+)
 from clusterprop.logs import configure
-from clusterprop.person import reviewed_labels_from
-from clusterprop.review import read_quality_table
 
 logger = configure(snakemake.log[0])
 dataset = load_npz(

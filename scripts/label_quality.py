@@ -3,9 +3,9 @@
 import numpy as np
 
 from clusterprop.io import load_npz, write_text
-from clusterprop.labels import selection_labels
+from clusterprop.labelling.files import listed, selection_labels
+from clusterprop.labelling.quality import quality_table
 from clusterprop.logs import configure
-from clusterprop.review import listed, quality_table
 
 logger = configure(snakemake.log[0])
 dataset = load_npz(snakemake.input.dataset, "y_train", "train_ids", "class_names")

@@ -1,10 +1,10 @@
 """Pre-labels of the pile for a team to correct in Label Studio: the run's best model's
 predictions (or the propagated labels) of the images it is least sure of."""
 
-from clusterprop import label_studio
 from clusterprop.io import write_text
-from clusterprop.labelling import load_for_labelling
-from clusterprop.labels import rows_of
+from clusterprop.labelling import label_studio
+from clusterprop.labelling.files import rows_of
+from clusterprop.labelling.pages import load_for_labelling
 from clusterprop.logs import configure
 
 logger = configure(snakemake.log[0])

@@ -1,12 +1,11 @@
 """A selection's images still without a label (or a review list's labels still without
 a review) as a Label Studio project: its tasks and its labelling config."""
 
-from clusterprop import label_studio
 from clusterprop.io import write_text
-from clusterprop.labelling import load_for_labelling
-from clusterprop.labels import rows_of
+from clusterprop.labelling import label_studio
+from clusterprop.labelling.files import read_quality_table, rows_of, still_to_review
+from clusterprop.labelling.pages import load_for_labelling
 from clusterprop.logs import configure
-from clusterprop.review import read_quality_table, still_to_review
 
 logger = configure(snakemake.log[0])
 dataset = load_for_labelling(snakemake.input.dataset)

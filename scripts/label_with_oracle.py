@@ -2,9 +2,9 @@
 or, told to err (config oracle), with mistakes drawn with the seed."""
 
 from clusterprop.io import load_npz, write_text
-from clusterprop.labels import format_labels, read_selection, rows_of, true_classes
+from clusterprop.labelling.files import format_labels, read_selection, rows_of, true_classes
+from clusterprop.labelling.oracle import labeller_labels
 from clusterprop.logs import configure
-from clusterprop.mistakes import labeller_labels
 
 logger = configure(snakemake.log[0])
 selection = read_selection(snakemake.input.selection)

@@ -2,8 +2,8 @@
 pixels, fitted on every true training label, and its probabilities of every image."""
 
 from clusterprop.io import load_npz, save_npz
+from clusterprop.labelling.oracle import ambiguity_model
 from clusterprop.logs import configure
-from clusterprop.mistakes import ambiguity_model
 
 logger = configure(snakemake.log[0])
 dataset = load_npz(snakemake.input.dataset, "X_train", "y_train")

@@ -4,8 +4,8 @@ selected images that the labels store has no label for."""
 from pathlib import Path
 
 from clusterprop.io import write_text
-from clusterprop.labelling import labelling_page, load_for_labelling
-from clusterprop.labels import rows_of
+from clusterprop.labelling.files import rows_of
+from clusterprop.labelling.pages import labelling_page, load_for_labelling
 from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
 

@@ -1,7 +1,7 @@
 """The grid of labelled images (one per cluster) for one cluster selection."""
 
 from clusterprop.io import load_npz
-from clusterprop.labels import selection_labels
+from clusterprop.labelling.files import selection_labels
 from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
 

@@ -3,10 +3,10 @@ registered propagation the wildcard names; a robust labelling first treats the l
 trustworthy labels (config robust)."""
 
 from clusterprop.io import load_npz, open_npz_files
-from clusterprop.labels import selection_labels
+from clusterprop.labelling.files import read_quality_table, selection_labels
+from clusterprop.labelling.review import labelling_record, robust_labels
 from clusterprop.logs import configure
 from clusterprop.propagate import parse_strategy, propagate_labels, write_training_set
-from clusterprop.review import labelling_record, read_quality_table, robust_labels
 
 logger = configure(snakemake.log[0])
 dataset = load_npz(snakemake.input.dataset, "y_train", "train_ids", "class_names")

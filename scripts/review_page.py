@@ -5,11 +5,10 @@ images; and the printable sheet of the same images."""
 from pathlib import Path
 
 from clusterprop.io import write_text
-from clusterprop.labelling import labelling_page, load_for_labelling
-from clusterprop.labels import rows_of
+from clusterprop.labelling.files import read_quality_table, rows_of, still_to_review
+from clusterprop.labelling.pages import labelling_page, load_for_labelling
 from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
-from clusterprop.review import read_quality_table, still_to_review
 
 logger = configure(snakemake.log[0])
 dataset = load_for_labelling(snakemake.input.dataset)

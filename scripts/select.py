@@ -5,7 +5,7 @@ selection may prefer images the labels store already labels (config prefer_label
 import numpy as np
 
 from clusterprop.io import open_npz_files, write_text
-from clusterprop.labels_store import Pile, read_store, resolve
+from clusterprop.labelling.store import Pile, read_store, resolve
 from clusterprop.logs import configure
 from clusterprop.select import SELECTIONS, prefer_labelled
 

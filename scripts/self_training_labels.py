@@ -4,10 +4,10 @@ k-nearest-neighbour graph of the previous round's network features."""
 import numpy as np
 
 from clusterprop.io import load_npz, read_json
+from clusterprop.labelling.review import LABELLING_RECORD
 from clusterprop.logs import configure
 from clusterprop.network import neighbour_graph
 from clusterprop.propagate import spread, write_training_set
-from clusterprop.review import LABELLING_RECORD
 
 logger = configure(snakemake.log[0])
 params = snakemake.params.self_training

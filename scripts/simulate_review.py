@@ -4,10 +4,15 @@ oracle's rate (a new draw with the seed), the other labels as given."""
 import numpy as np
 
 from clusterprop.io import load_npz, write_text
-from clusterprop.labels import format_labels, selection_labels, true_classes
+from clusterprop.labelling.files import (
+    format_labels,
+    read_quality_table,
+    selection_labels,
+    true_classes,
+)
+from clusterprop.labelling.oracle import REVIEW_STREAM, labeller_labels
+from clusterprop.labelling.review import simulated_review
 from clusterprop.logs import configure
-from clusterprop.mistakes import REVIEW_STREAM, labeller_labels
-from clusterprop.review import read_quality_table, simulated_review
 
 logger = configure(snakemake.log[0])
 dataset = load_npz(snakemake.input.dataset, "y_train", "train_ids", "class_names")

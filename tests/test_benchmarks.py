@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from clusterprop import folders
-from clusterprop.benchmarks import collect, describe_machine_speed, machine_speed, main, per_rule
+from clusterprop_benchmarks.__main__ import main
+from clusterprop_benchmarks.timing import collect, describe_machine_speed, machine_speed, per_rule
 from conftest import REPO
 from workflow_helpers import copy_workflow
 
@@ -108,7 +109,7 @@ def test_folders_command_times_a_dry_run_with_nothing_to_do(tmp_path, capsys, fa
 
 
 def test_a_derived_pile_keeps_the_originals_and_labels_and_adds_distinct_copies(fashion):
-    from clusterprop.derived import SHIFTS, derived_training_set
+    from clusterprop_benchmarks.derived import SHIFTS, derived_training_set
 
     images, labels = fashion["X_train"][:500], fashion["y_train"][:500]
     pile, pile_labels = derived_training_set(images, labels, 1800)
@@ -135,7 +136,7 @@ def test_a_derived_pile_keeps_the_originals_and_labels_and_adds_distinct_copies(
 
 
 def test_the_scale_table_gives_each_stage_its_growth():
-    from clusterprop.scale import stage_table
+    from clusterprop_benchmarks.scale import stage_table
 
     def jobs(rows):
         return pd.DataFrame(rows, columns=["rule", "seconds", "max_rss_mb"])
@@ -167,7 +168,7 @@ def test_the_scale_command_derives_its_piles_and_plans_each_run(tmp_path, capfd)
 
 
 def test_the_scale_summary_gives_each_size_its_growth_and_accuracy():
-    from clusterprop.scale import run_lines
+    from clusterprop_benchmarks.scale import run_lines
 
     runs = [
         {"size": 100, "wall_s": 10.0, "accuracy": {300: 0.8}, "labels_correct": {300: 0.81}},

@@ -7,7 +7,6 @@ import urllib.error
 import numpy as np
 import pytest
 
-from clusterprop.config import ConfigError, check
 from clusterprop.data import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_FILES,
@@ -22,6 +21,7 @@ from clusterprop.data import (
     resolve_fashion_mnist_dir,
     verify_fashion_mnist_file,
 )
+from clusterprop.workflow.config import ConfigError, check
 from workflow_helpers import merged_config
 
 

@@ -10,7 +10,7 @@ import yaml
 from PIL import Image
 
 from clusterprop import folders
-from clusterprop.config import check
+from clusterprop.workflow.config import check
 from conftest import REPO
 from workflow_helpers import merged_config
 

@@ -7,6 +7,7 @@ from skimage.feature import hog as skimage_hog
 
 from clusterprop.embed import EMBEDDINGS, embed, is_sharded, joined_parts, shard_rows
 from clusterprop.io import save_npz
+from clusterprop.labelling.quality import out_of_fold_probabilities
 from clusterprop.neighbours import (
     among_anchors,
     anchor_graph,
@@ -19,15 +20,9 @@ from clusterprop.neighbours import (
     recall,
     typicality,
 )
-from clusterprop.propagate import (
-    SpreadingGraph,
-    equal_class_shares,
-    spread,
-    spread_distributions,
-    training_set_stats,
-)
-from clusterprop.review import out_of_fold_probabilities
+from clusterprop.propagate import spread, training_set_stats
 from clusterprop.select import most_typical, representatives
+from clusterprop.spreading import SpreadingGraph, equal_class_shares, spread_distributions
 from conftest import TINY_CONFIG
 from workflow_helpers import copy_workflow, snakemake
 

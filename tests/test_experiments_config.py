@@ -4,11 +4,10 @@ import pytest
 import yaml
 from snakemake.exceptions import WorkflowError
 
-from clusterprop import experiments as grid
-from clusterprop import jobs
-from clusterprop.config import ConfigError, check, in_key_order
-from clusterprop.experiments import experiments, parse_selection_slug, runs
-from clusterprop.mistakes import FASHION_MNIST_ALIKE
+from clusterprop.labelling.oracle import FASHION_MNIST_ALIKE
+from clusterprop.workflow import grid, inputs, params, targets
+from clusterprop.workflow.config import ConfigError, check, in_key_order
+from clusterprop.workflow.grid import experiments, parse_selection_slug, runs
 from conftest import REPO
 from workflow_helpers import merged_config
 
@@ -213,7 +212,7 @@ def test_config_in_key_order_sorts_every_dict_and_keeps_lists():
 
 
 def test_summary_runs_and_methods_follow_the_config_order(config):
-    summary = grid.summary_runs(config)
+    summary = targets.summary_runs(config)
     assert len(summary) == 5 * 11
     assert summary[0] == {
         "method": "representatives",
@@ -226,13 +225,13 @@ def test_summary_runs_and_methods_follow_the_config_order(config):
         summary[-1]["metrics"]
         == "results/fashion-mnist/metrics/raw/all/truth/none/lr/seed4/metrics.json"
     )
-    methods = grid.summary_methods(config)
+    methods = targets.summary_methods(config)
     assert [m["name"] for m in methods] == [m["name"] for m in config["methods"]]
     assert methods[-1]["propagation"] == "none" and methods[-1]["compare_with"] is None
 
 
 def test_representative_grids_one_per_cluster_selection_of_the_first_seed(config):
-    assert grid.representative_grids(config) == [
+    assert targets.representative_grids(config) == [
         f"results/fashion-mnist/summary/default/representatives/raw-centroid-k{k}-oracle-seed0.png"
         for k in (50, 100, 200, 300)
     ]
@@ -240,21 +239,21 @@ def test_representative_grids_one_per_cluster_selection_of_the_first_seed(config
 
 def test_training_set_provenance_records_what_each_piece_used(config):
     config = validated(load("config/sweep.yaml"))
-    centroid = grid.training_set_provenance(config, "hog_pca50", "centroid-k50", "oracle", "all")
-    assert centroid["clustering"] == grid.clustering_params(config)
+    centroid = params.provenance(config, "hog_pca50", "centroid-k50", "oracle", "all")
+    assert centroid["clustering"] == params.clustering_params(config)
     assert "spreading" not in centroid and "neighbours" not in centroid
     assert centroid["embedding"]["input"] == {"hog": config["embeddings"]["hog"]}
-    spread = grid.training_set_provenance(config, "hog_pca50", "random-n50", "oracle", "spread")
+    spread = params.provenance(config, "hog_pca50", "random-n50", "oracle", "spread")
     assert spread["spreading"] == config["spreading"] and "clustering" not in spread
     assert spread["neighbours"]["n_neighbors"] == 20 and spread["neighbours"]["search"] == "auto"
-    typical = grid.training_set_provenance(config, "hog_pca50", "typical-k50", "oracle", "none")
+    typical = params.provenance(config, "hog_pca50", "typical-k50", "oracle", "none")
     assert typical["typicality"] == config["typicality"] and "neighbours" in typical
-    everything = grid.training_set_provenance(config, "raw", "all", "truth", "none")
+    everything = params.provenance(config, "raw", "all", "truth", "none")
     assert (everything["selection"], everything["budget"]) == ("all", None)
     assert {"clustering", "neighbours", "spreading", "review"}.isdisjoint(everything)
     assert (centroid["labelling"], centroid["oracle"]) == ("oracle", {"error_rate": 0.0})
     assert "review" not in centroid  # a perfect oracle has nothing to review
-    reviewed = grid.training_set_provenance(
+    reviewed = params.provenance(
         config, "hog_pca50", "centroid-k50", "oracle-alike10-reviewed", "spread"
     )
     assert reviewed["oracle"] == {
@@ -262,7 +261,7 @@ def test_training_set_provenance_records_what_each_piece_used(config):
         "mistakes": "alike",
         "alike_groups": [list(group) for group in FASHION_MNIST_ALIKE],
     }
-    assert reviewed["review"] == grid.review_params(config) and "robust" not in reviewed
+    assert reviewed["review"] == params.label_quality_settings(config) and "robust" not in reviewed
 
 
 def test_person_labelling_selections_and_paths_lie_under_the_data_set(config):
@@ -278,57 +277,57 @@ def test_person_labelling_selections_and_paths_lie_under_the_data_set(config):
         "labels/shoes/raw/centroid-k50/seed0.csv"
     )
     assert grid.selections_to_review(config) == selections  # review.enabled, the default
-    targets = grid.targets(config)
-    assert "results/shoes/summary/mine/metrics.tsv" in targets
-    assert all(target.startswith("results/shoes/") for target in targets)
+    wanted = targets.targets(config)
+    assert "results/shoes/summary/mine/metrics.tsv" in wanted
+    assert all(target.startswith("results/shoes/") for target in wanted)
 
 
 def test_job_inputs_follow_the_registries():
     config = validated(load("config/sweep.yaml"))
     job = {"dataset": "fashion-mnist", "embedding": "hog_pca50", "seed": "2"}
-    assert jobs.embedding_inputs(
+    assert inputs.embedding_inputs(
         config, {"dataset": "fashion-mnist", "embedding": "hog_pca50"}
     ) == {
         "train": "results/fashion-mnist/embeddings/hog/train.npy",
         "test": "results/fashion-mnist/embeddings/hog/test.npy",
     }
-    assert jobs.embedding_inputs(config, {"dataset": "fashion-mnist", "embedding": "hog"}) == {
+    assert inputs.embedding_inputs(config, {"dataset": "fashion-mnist", "embedding": "hog"}) == {
         "dataset": "results/fashion-mnist/data/dataset.npz"
     }
-    assert jobs.selection_artifacts(config, {**job, "selection": "typical-k50"}) == {
+    assert inputs.selection_artifacts(config, {**job, "selection": "typical-k50"}) == {
         "clusters": "results/fashion-mnist/clusters/hog_pca50/k50/seed2/clusters.npz",
         "neighbours": "results/fashion-mnist/neighbours/hog_pca50/neighbours.npz",
     }
-    assert jobs.selection_artifacts(config, {**job, "selection": "random-n50"}) == {}
-    assert jobs.selection_params(config, {**job, "selection": "typical-k50"}) == {
+    assert inputs.selection_artifacts(config, {**job, "selection": "random-n50"}) == {}
+    assert params.selection_params(config, {**job, "selection": "typical-k50"}) == {
         "kind": "typical",
         "budget": 50,
         "settings": {"n_neighbors": 20},
     }
     spread = {**job, "selection": "random-n50", "propagation": "spread"}
-    assert jobs.propagation_artifacts(config, spread) == {
+    assert inputs.propagation_artifacts(config, spread) == {
         "neighbours": "results/fashion-mnist/neighbours/hog_pca50/neighbours.npz"
     }
-    assert jobs.propagation_settings(config, spread) == config["spreading"]
+    assert params.propagation_settings(config, spread) == config["spreading"]
     closest = {**job, "selection": "centroid-k300", "propagation": "closest75"}
-    assert jobs.propagation_artifacts(config, closest) == {
+    assert inputs.propagation_artifacts(config, closest) == {
         "clusters": "results/fashion-mnist/clusters/hog_pca50/k300/seed2/clusters.npz"
     }
-    assert jobs.propagation_settings(config, closest) == {}
-    assert jobs.propagation_artifacts(config, {**closest, "propagation": "none"}) == {}
-    assert jobs.person_labels_file(config, {**job, "selection": "centroid-k300"}) == (
+    assert params.propagation_settings(config, closest) == {}
+    assert inputs.propagation_artifacts(config, {**closest, "propagation": "none"}) == {}
+    assert params.person_labels_file(config, {**job, "selection": "centroid-k300"}) == (
         "labels/fashion-mnist/hog_pca50/centroid-k300/seed2.csv"
     )
 
 
 def test_data_set_source_files_by_format(tmp_path):
     config = validated({})
-    files = jobs.dataset_source_files(config, {})
+    files = inputs.dataset_source_files(config, {})
     assert sorted(files) == ["X_test", "X_train", "y_test", "y_train"]
     assert files["X_train"].endswith("train-images-idx3-ubyte.gz")
     config["dataset"].update(format="npz", path="data.npz")
-    assert jobs.dataset_source_files(config, {}) == {"npz": "data.npz"}
-    assert jobs.fashion_mnist_url({"filename": "t10k-labels-idx1-ubyte.gz"}).endswith(
+    assert inputs.dataset_source_files(config, {}) == {"npz": "data.npz"}
+    assert params.fashion_mnist_url({"filename": "t10k-labels-idx1-ubyte.gz"}).endswith(
         "/t10k-labels-idx1-ubyte.gz"
     )
 
@@ -344,17 +343,17 @@ class _Inputs(dict):
 def test_embedding_jobs_declare_memory_that_grows_with_their_input():
     images = _Inputs(885.0, dataset="results/fashion-mnist/data/dataset.npz")  # a million images
     features = _Inputs(5236.0, train="hog/train.npy", test="hog/test.npy")
-    one_job = jobs.embedding_memory_mb({"embedding": "hog"}, images)
+    one_job = inputs.embedding_memory_mb({"embedding": "hog"}, images)
     # at least what the million-image scale run measured (HOG 11,924 MB, PCA 10,110 MB)
     assert one_job >= 11924
-    assert jobs.embedding_memory_mb({"embedding": "hog_pca50"}, features) >= 10110
+    assert inputs.embedding_memory_mb({"embedding": "hog_pca50"}, features) >= 10110
     # each of 4 parts reads a quarter of the images
-    part = jobs.embedding_memory_mb({"embedding": "hog", "shard": "0", "shards": "4"}, images)
+    part = inputs.embedding_memory_mb({"embedding": "hog", "shard": "0", "shards": "4"}, images)
     assert part < one_job / 2
-    assert part >= jobs.EMBEDDING_BASE_MB
+    assert part >= inputs.EMBEDDING_BASE_MB
     # a small data set gets the floor
     small = _Inputs(55.0, dataset="results/fashion-mnist/data/dataset.npz")
-    assert jobs.embedding_memory_mb({"embedding": "hog"}, small) == jobs.EMBEDDING_BASE_MB
+    assert inputs.embedding_memory_mb({"embedding": "hog"}, small) == inputs.EMBEDDING_BASE_MB
 
 
 def test_prediction_inputs_are_the_model_or_its_parts():
@@ -368,9 +367,9 @@ def test_prediction_inputs_are_the_model_or_its_parts():
         "classifier": "lr",
         "seed": "0",
     }
-    whole = jobs.prediction_inputs({**config, "shards": 1}, job)
+    whole = inputs.prediction_inputs({**config, "shards": 1}, job)
     assert set(whole) == {"model", "train_features", "test_features"}
     assert whole["train_features"] == "results/fashion-mnist/embeddings/hog_pca50/train.npy"
-    parts = jobs.prediction_inputs({**config, "shards": 2}, job)["shards"]
+    parts = inputs.prediction_inputs({**config, "shards": 2}, job)["shards"]
     assert len(parts) == 2 and len(set(parts)) == 2
     assert all(p.startswith("results/fashion-mnist/predictions/") and "-of-2" in p for p in parts)

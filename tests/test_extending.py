@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clusterprop import experiments
-from clusterprop.config import ConfigError, check
 from clusterprop.data import FASHION_MNIST_CLASSES
-from clusterprop.registry import Selection, artifact_paths
+from clusterprop.registry import Selection
 from clusterprop.select import SELECTIONS
+from clusterprop.workflow import grid, params, targets
+from clusterprop.workflow.config import ConfigError, check
+from clusterprop.workflow.inputs import artifact_paths
 from conftest import method
 from workflow_helpers import copy_workflow, merged_config, snakemake
 
@@ -89,16 +90,16 @@ def test_a_registry_entry_is_all_the_workflow_needs_to_know(monkeypatch):
     monkeypatch.setitem(SELECTIONS, "quantile", entry)
     check(config)  # accepted, with a cluster propagation
 
-    assert re.fullmatch(experiments.selection_pattern(), "quantile-k10")
-    assert re.fullmatch(experiments.cluster_selection_pattern(), "quantile-k10")
-    assert experiments.parse_selection_slug("quantile-k10") == ("quantile", 10)
+    assert re.fullmatch(grid.selection_pattern(), "quantile-k10")
+    assert re.fullmatch(grid.cluster_selection_pattern(), "quantile-k10")
+    assert grid.parse_selection_slug("quantile-k10") == ("quantile", 10)
     assert artifact_paths(
         entry.needs, dataset="fashion-mnist", embedding="raw", budget=10, seed=0
     ) == {"clusters": "results/fashion-mnist/clusters/raw/k10/seed0/clusters.npz"}
-    provenance = experiments.training_set_provenance(config, "raw", "quantile-k10", "oracle", "all")
+    provenance = params.provenance(config, "raw", "quantile-k10", "oracle", "all")
     assert provenance["quantile_selection"] == {"quantile": 0.5}
     assert "clustering" in provenance and "neighbours" not in provenance
-    assert experiments.representative_grids(config) == [
+    assert targets.representative_grids(config) == [
         "results/fashion-mnist/summary/default/representatives/raw-quantile-k10-oracle-seed0.png"
     ]
 

@@ -12,14 +12,14 @@ import pytest
 from PIL import Image
 
 from clusterprop import folders
-from clusterprop.config import ConfigError, check
 from clusterprop.data import FASHION_MNIST_CLASSES, DataError, read_source
 from clusterprop.embed import embed
 from clusterprop.evaluate import classification_metrics, predictions_table
-from clusterprop.labelling import png_data_uri
-from clusterprop.labels import format_labels
+from clusterprop.labelling.files import format_labels
+from clusterprop.labelling.pages import png_data_uri
 from clusterprop.propagate import TrainingSet, training_set_stats
 from clusterprop.summarize import model_to_show
+from clusterprop.workflow.config import ConfigError, check
 from conftest import TINY_CONFIG
 from workflow_helpers import copy_workflow, merged_config, planned_jobs, rules_of, snakemake
 

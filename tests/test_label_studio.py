@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clusterprop import label_studio
 from clusterprop.data import FASHION_MNIST_CLASSES
-from clusterprop.labels_store import read_store
+from clusterprop.labelling import label_studio
+from clusterprop.labelling.store import read_store
 from conftest import PERSON_CONFIG, REPO, method
 from workflow_helpers import copy_workflow, snakemake
 

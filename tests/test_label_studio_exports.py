@@ -11,10 +11,10 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from clusterprop import label_studio
-from clusterprop.config import ConfigError, check
-from clusterprop.labels import LabelsFileError
-from clusterprop.labels_store import agreement_table, read_facts, read_store, store_files
+from clusterprop.labelling import label_studio
+from clusterprop.labelling.files import LabelsFileError
+from clusterprop.labelling.store import agreement_table, read_facts, read_store, store_files
+from clusterprop.workflow.config import ConfigError, check
 from workflow_helpers import merged_config
 
 CLASSES = ["T-shirt/top", "Trouser", "Bag & co"]

@@ -13,8 +13,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from clusterprop.data import FASHION_MNIST_CLASSES
-from clusterprop.labelling import labelling_page
-from clusterprop.labels import format_labels, read_labels
+from clusterprop.labelling.files import format_labels, read_labels
+from clusterprop.labelling.pages import labelling_page
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 

@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from clusterprop.labels import LabelsFileError, format_labels, read_labels, rows_of, true_classes
+from clusterprop.labelling.files import (
+    LabelsFileError,
+    format_labels,
+    read_labels,
+    rows_of,
+    true_classes,
+)
 
 CLASSES = ["T-shirt/top", "Trouser", "Bag"]
 

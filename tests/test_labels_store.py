@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clusterprop.config import schema_problems
 from clusterprop.data import source_conflict, source_record
-from clusterprop.labels import LabelsFileError
-from clusterprop.labels_store import (
+from clusterprop.labelling.files import LabelsFileError
+from clusterprop.labelling.store import (
     Pile,
     free_path,
     pixel_fingerprints,
@@ -17,8 +16,9 @@ from clusterprop.labels_store import (
     read_store,
     resolve,
 )
-from clusterprop.person import stray_labels_files
 from clusterprop.select import prefer_labelled, representatives
+from clusterprop.workflow.person import stray_labels_files
+from clusterprop.workflow.schema import schema_problems
 from workflow_helpers import REPO, copy_workflow, snakemake
 
 
@@ -187,9 +187,9 @@ def test_contact_sheet_captions_wrap_so_long_image_ids_stay_readable():
 
 
 def test_the_growth_benchmark_reads_what_a_run_says_it_waits_for():
-    from clusterprop.growth import page_items, waiting_pages
-    from clusterprop.labelling import labelling_page
-    from clusterprop.person import Waiting, waiting_message
+    from clusterprop.labelling.pages import labelling_page
+    from clusterprop.workflow.person import Waiting, waiting_message
+    from clusterprop_benchmarks.growth import page_items, waiting_pages
 
     said = waiting_message(
         [Waiting("results/x/labelling/raw/centroid-k3/seed0/labelling.html", "l/x/a.csv", 2, 1)],

@@ -3,7 +3,7 @@
 import ast
 import re
 
-from clusterprop import paths
+from clusterprop.workflow import paths
 from conftest import REPO
 
 RULES = sorted((REPO / "rules").glob("*.smk"))

@@ -7,34 +7,30 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clusterprop import experiments as grid
-from clusterprop.config import ConfigError, check
 from clusterprop.data import FASHION_MNIST_CLASSES
-from clusterprop.labellings import parse_labelling, slug_pattern
-from clusterprop.labels import LabelsFileError
-from clusterprop.labels_store import Pile, read_store, resolve
-from clusterprop.mistakes import (
+from clusterprop.labelling.files import LabelsFileError, listed, read_quality_table
+from clusterprop.labelling.kinds import parse_labelling, slug_pattern
+from clusterprop.labelling.oracle import (
     FASHION_MNIST_ALIKE,
     REVIEW_STREAM,
     group_indices,
     labeller_labels,
     mistaken_labels,
 )
-from clusterprop.neighbours import nearest_neighbours
-from clusterprop.person import reviewed_labels_from
-from clusterprop.propagate import spread, spread_distributions
-from clusterprop.review import (
+from clusterprop.labelling.quality import (
     fold_of,
-    labelling_record,
-    listed,
     out_of_fold_probabilities,
     quality_table,
-    read_quality_table,
     review_list,
-    robust_labels,
-    simulated_review,
 )
+from clusterprop.labelling.review import labelling_record, robust_labels, simulated_review
+from clusterprop.labelling.store import Pile, read_store, resolve, reviewed_labels_from
+from clusterprop.neighbours import nearest_neighbours
+from clusterprop.propagate import spread
+from clusterprop.spreading import spread_distributions
 from clusterprop.summarize import mistakes_markdown
+from clusterprop.workflow import grid, params
+from clusterprop.workflow.config import ConfigError, check
 from conftest import method
 from workflow_helpers import merged_config
 
@@ -176,11 +172,11 @@ def test_bad_labelling_settings_are_refused_naming_the_key(keys, message):
 
 def test_alike_without_groups_becomes_ambiguous():
     config = merged_config({"dataset": {"class_names": None}})
-    assert grid.labeller_params(config, "oracle-alike10")["alike_groups"] == [
+    assert params.labeller_params(config, "oracle-alike10")["alike_groups"] == [
         list(g) for g in FASHION_MNIST_ALIKE
     ]
     config["dataset"] = {**config["dataset"], "format": "npz", "class_names": ["a", "b"]}
-    assert grid.labeller_params(config, "oracle-alike10") == {
+    assert params.labeller_params(config, "oracle-alike10") == {
         "error_rate": 0.1,
         "mistakes": "ambiguous",
         "alike_groups": None,

@@ -8,11 +8,11 @@ import pytest
 import torch
 import yaml
 
-from clusterprop import experiments as grid
-from clusterprop import jobs, network, summarize
-from clusterprop.config import ConfigError, check
+from clusterprop import network, summarize
 from clusterprop.io import load_npz, read_json
 from clusterprop.network import NetworkSettings
+from clusterprop.workflow import grid, inputs, params, targets
+from clusterprop.workflow.config import ConfigError, check
 from conftest import REPO, method
 from workflow_helpers import copy_workflow, merged_config, planned_jobs, rules_of, snakemake
 
@@ -277,32 +277,34 @@ def test_network_experiments_end_at_their_last_round():
     assert grid.classifier_pattern(config, network=True) == "cnn"
     assert grid.classifier_pattern(config, network=False) == "lr"
     wildcards = {**experiment.wildcards, "round": "1"}
-    assert jobs.network_training_set(config, wildcards)["training_set"] == (
+    assert inputs.network_training_set(config, wildcards)["training_set"] == (
         "results/fashion-mnist/training_sets/raw/centroid-k50/oracle/all/seed0/training_set.npz"
     )
     wildcards["round"] = "3"
-    assert jobs.network_training_set(config, wildcards)["training_set"] == (
+    assert inputs.network_training_set(config, wildcards)["training_set"] == (
         "results/fashion-mnist/training_sets/raw/centroid-k50/oracle/all/cnn/seed0/round3/training_set.npz"
     )
-    assert jobs.previous_round(config, wildcards)["network_outputs"] == (
+    assert inputs.previous_round(config, wildcards)["network_outputs"] == (
         "results/fashion-mnist/network_outputs/raw/centroid-k50/oracle/all/cnn/seed0/round2/outputs.npz"
     )
-    settings = jobs.classifier_params(config, wildcards)
+    settings = params.classifier_params(config, wildcards)
     assert settings["params"]["jitter"] == NetworkSettings().jitter  # defaults filled in
-    assert "rounds" not in json.dumps(jobs.self_training_params(config, wildcards))
+    assert "rounds" not in json.dumps(params.self_training_params(config, wildcards))
     # round 3 starts from round 2's network; round 1's settings leave out those of
     # later rounds, so changing them cannot rerun round 1
-    assert jobs.network_inputs(config, wildcards)["start_weights"] == (
+    assert inputs.network_inputs(config, wildcards)["start_weights"] == (
         "results/fashion-mnist/models/raw/centroid-k50/oracle/all/cnn/seed0/round2/model.safetensors"
     )
-    assert jobs.network_params(config, wildcards)["params"]["warm_start_epochs"] == 2
+    assert params.network_params(config, wildcards)["params"]["warm_start_epochs"] == 2
     first = {**wildcards, "round": "1"}
-    assert "start_weights" not in jobs.network_inputs(config, first)
-    assert not set(network.LATER_ROUND_SETTINGS) & set(jobs.network_params(config, first)["params"])
-    assert jobs.self_training_params(config, wildcards)["network"]["params"]["epochs"] == 4
+    assert "start_weights" not in inputs.network_inputs(config, first)
+    assert not set(network.LATER_ROUND_SETTINGS) & set(
+        params.network_params(config, first)["params"]
+    )
+    assert params.self_training_params(config, wildcards)["network"]["params"]["epochs"] == 4
     cold = merged_config(cnn_overlay(rounds=3))
     cold["classifiers"]["cnn"]["warm_start"] = False
-    assert "start_weights" not in jobs.network_inputs(cold, wildcards)
+    assert "start_weights" not in inputs.network_inputs(cold, wildcards)
 
 
 # ---------------------------------------------------------------- the workflow
@@ -448,7 +450,7 @@ def test_without_pytorch_a_network_config_is_refused_before_any_job(
 
 def test_the_summary_has_every_round_of_methods_with_rounds():
     config = merged_config(NETWORK_CONFIG)
-    rounds = grid.round_runs(config)
+    rounds = targets.round_runs(config)
     assert [(r["method"], r["seed"], r["round"]) for r in rounds] == [
         ("two rounds", 0, 1),
         ("two rounds", 0, 2),
@@ -493,6 +495,6 @@ def test_the_docs_network_example_is_a_valid_config():
     config = merged_config(example)
     check(config)
     assert [m.get("rounds", 1) for m in config["methods"]] == [1, 2, 1]
-    assert grid.classifier_params(config, "cnn")["params"] == network.settings_record(
+    assert params.classifier_settings(config, "cnn")["params"] == network.settings_record(
         NetworkSettings()
     )

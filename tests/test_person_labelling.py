@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from clusterprop.data import FASHION_MNIST_CLASSES
-from clusterprop.labels import format_labels
+from clusterprop.labelling.files import format_labels
 from conftest import PERSON_CONFIG
 from workflow_helpers import build_report, copy_workflow, planned_jobs, rules_of, snakemake
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from clusterprop.errors import DataError
 from clusterprop.io import atomic_path
-from clusterprop.labels_store import pixel_fingerprints
+from clusterprop.labelling.store import pixel_fingerprints
 
 logger = logging.getLogger(__name__)
 

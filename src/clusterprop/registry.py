@@ -5,8 +5,8 @@ Each stage module keeps a table of its methods, built from the entry types below
 ``train.CLASSIFIERS``. An entry names the function, the config parameters it takes, the
 upstream artifacts it needs and whether it draws random numbers. Everything else is
 derived from these tables: the names the config accepts and each method's allowed
-parameters (``config.check``), the wildcard patterns and path spellings
-(``experiments``), the inputs a rule asks Snakemake for (``artifact_paths``) and the
+parameters (``workflow.config.check``), the wildcard patterns and path spellings
+(``workflow.grid``), the inputs a rule asks Snakemake for (``workflow.inputs``) and the
 scripts' dispatch. README "Extending" walks through adding an entry.
 """
 
@@ -16,18 +16,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from clusterprop import paths
-
-#: Upstream artifacts a selection or propagation can ask for, by the name its function
-#: takes them under: the data set (images, labels, class names), the K-Means result for
-#: k = budget (assignments, distances to the centroid, centroids), and the embedding's
-#: nearest-neighbour graph (indices, distances). Each arrives as a mapping of arrays.
-ARTIFACTS = {
-    "dataset": paths.DATASET,
-    "clusters": paths.CLUSTERS,
-    "neighbours": paths.NEIGHBOURS,
-}
 
 
 @dataclass(frozen=True)
@@ -58,7 +46,7 @@ class Selection:
 
     name: str
     function: Callable[..., Any]
-    #: artifacts (keys of ``ARTIFACTS``) the function takes as keyword arguments
+    #: artifacts (keys of ``workflow.inputs.ARTIFACTS``) the function takes as keyword arguments
     needs: tuple[str, ...]
     #: config section whose values are passed as keyword arguments (None: none)
     settings: str | None = None
@@ -134,17 +122,6 @@ def lookup(registry: Mapping, name: str, what: str):
     if name not in registry:
         raise ValueError(f"unknown {what} {name!r}; known: {', '.join(registry)}")
     return registry[name]
-
-
-def artifact_paths(
-    needs, *, dataset: str, embedding: str, budget: int | None, seed: int
-) -> dict[str, str]:
-    """The files of the artifacts ``needs`` names, for one data set, embedding, budget
-    and seed."""
-    return {
-        need: ARTIFACTS[need].format(dataset=dataset, embedding=embedding, k=budget, seed=seed)
-        for need in needs
-    }
 
 
 def settings_of(entry, config: Mapping) -> dict:

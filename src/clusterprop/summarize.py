@@ -411,7 +411,7 @@ def mistakes_markdown(summary: pd.DataFrame) -> str:
     robust: those the config ran); with the share of the wrong labels on the review
     list and the list's size as a share of the labels (means over seeds and budgets of
     the reviewed runs)."""
-    from clusterprop.labellings import parse_labelling
+    from clusterprop.labelling.kinds import parse_labelling
 
     parts = ["# Labelling mistakes", ""]
     rows = summary[summary.labelling != "truth"].copy()

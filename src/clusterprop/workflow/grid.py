@@ -1,11 +1,10 @@
-"""The experiment grid: which models a config asks for, where their files live, and
-what each job is given.
+"""The experiment grid: which models a config asks for and where their files live.
 
 A config lists *methods*; a method is one way to get a model from a label budget:
 an embedding, a selection (which images a person labels), a propagation (how their
 labels reach other images) and a classifier, run at each of its budgets and seeds.
 Pure functions of the (validated) config, used by the rule files to expand targets and
-fill params, and by tests.
+by the rules' input and params functions (``inputs``, ``params``), and by tests.
 """
 
 from __future__ import annotations
@@ -13,15 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from clusterprop import paths
-from clusterprop.data import FASHION_MNIST_CLASSES
-from clusterprop.labellings import ORACLE, PERSON, TRUTH, Labelling, parse_labelling
-from clusterprop.mistakes import FASHION_MNIST_ALIKE
-from clusterprop.network import NetworkSettings, settings_record
+from clusterprop.labelling.kinds import ORACLE, PERSON, TRUTH, Labelling, parse_labelling
 from clusterprop.propagate import Strategy, parse_strategy
-from clusterprop.registry import lookup, settings_of
+from clusterprop.registry import lookup
 from clusterprop.select import SELECTIONS
 from clusterprop.train import CLASSIFIERS
+from clusterprop.workflow import paths
 
 #: The selection that takes every training image's true label (the ceiling); it has
 #: no budget, no registry function and its own rule.
@@ -204,191 +200,9 @@ def experiments(config: dict) -> list[Experiment]:
     return list(dict.fromkeys(run.experiment for run in runs(config)))
 
 
-# ---------------------------------------------------------------- what jobs are given
-
-
-def dataset_params(config: dict) -> dict:
-    """Everything that decides the prepared data set (the display name does not)."""
-    return {key: value for key, value in config["dataset"].items() if key != "name"}
-
-
-def embedding_provenance(config: dict, name: str) -> dict:
-    """An embedding's spec with the specs it is computed from, innermost last."""
-    spec = dict(config["embeddings"][name])
-    if spec.get("input") is not None:
-        spec["input"] = {spec["input"]: embedding_provenance(config, spec["input"])}
-    return spec
-
-
-def clustering_params(config: dict) -> dict:
-    return dict(config["clustering"])
-
-
-def neighbours_params(config: dict) -> dict:
-    return dict(config["neighbours"])
-
-
-def classifier_params(config: dict, classifier: str) -> dict:
-    """A classifier's settings as its jobs take them; a network's with every default
-    filled in (a changed default reruns its jobs)."""
-    params = dict(config["classifiers"][classifier])
-    name = params.pop("name")
-    settings = {
-        "name": name,
-        "standardize": params.pop("standardize", False),
-        "max_train": params.pop("max_train", None),
-        "params": params,
-    }
-    if is_network(config, classifier):
-        settings["params"] = settings_record(NetworkSettings(**params))
-    return settings
-
-
-def alike_groups(config: dict) -> list[list[str]] | None:
-    """The groups of look-alike classes an oracle's ``alike`` mistakes stay within: the
-    config's, else Fashion-MNIST's for a data set with its classes, else None (an
-    oracle then makes ``ambiguous`` mistakes instead)."""
-    if config["oracle"]["alike_groups"] is not None:
-        return [list(group) for group in config["oracle"]["alike_groups"]]
-    dataset = config["dataset"]
-    names = dataset["class_names"]
-    if dataset["format"] == "fashion-mnist" or names == list(FASHION_MNIST_CLASSES):
-        return [list(group) for group in FASHION_MNIST_ALIKE]
-    return None
-
-
-def labeller_params(config: dict, labelling: str) -> dict:
-    """What an oracle's labels depend on: its error rate and the kind of its mistakes
-    (``alike`` without groups of look-alike classes becomes ``ambiguous``)."""
-    spec = parse_labelling(labelling)
-    if spec.labeller != ORACLE or spec.error_rate == 0:
-        return {"error_rate": 0.0}
-    kind, groups = spec.mistakes, None
-    if kind == "alike":
-        groups = alike_groups(config)
-        kind = "alike" if groups else "ambiguous"
-    return {"error_rate": spec.error_rate, "mistakes": kind, "alike_groups": groups}
-
-
-def review_params(config: dict) -> dict:
-    """What the label quality scores and the review list depend on (not whether a
-    review is on: that is in the labelling's path spelling)."""
-    review = {key: value for key, value in config["review"].items() if key != "enabled"}
-    return {"review": review, "spreading": dict(config["spreading"])}
-
-
-def labelling_provenance(config: dict, labelling: str) -> dict:
-    """Who gave the labels (the oracle's settings), and the review or treatment after."""
-    spec = parse_labelling(labelling)
-    provenance = {"labelling": labelling, "labeller": spec.labeller}
-    if spec.labeller == ORACLE:
-        provenance["oracle"] = labeller_params(config, labelling)
-    if spec.reviewed or spec.robust:  # both rank the labels by the same quality
-        provenance["review"] = review_params(config)
-    if spec.robust:
-        provenance["robust"] = dict(config["robust"])
-    return provenance
-
-
-def training_set_provenance(
-    config: dict, embedding: str, selection: str, labelling: str, propagation: str
-):
-    """What produced a labelled set (``selection``, ``labelling`` and ``propagation`` in
-    path spelling), recorded with it and with every metric after it."""
-    kind, budget = parse_selection_slug(selection)
-    strategy = parse_strategy(propagation)
-    provenance = {
-        "dataset": dataset_params(config),
-        "embedding": embedding_provenance(config, embedding),
-        "selection": kind,
-        "budget": budget,
-        "propagation": strategy.name,
-        **labelling_provenance(config, labelling),
-    }
-    entries = [strategy.entry] if kind == ALL else [SELECTIONS[kind], strategy.entry]
-    needs = {need for entry in entries for need in entry.needs}
-    if "clusters" in needs:
-        provenance["clustering"] = clustering_params(config)
-    for entry in entries:
-        if entry.settings:
-            provenance[entry.settings] = settings_of(entry, config)
-    if "neighbours" in needs:
-        provenance["neighbours"] = neighbours_params(config)
-    return provenance
-
-
-# ---------------------------------------------------------------- summary
-
-
-def summary_runs(config: dict) -> list[dict]:
-    """Which metrics file is which method's point, for the summary."""
-    return [
-        {
-            "method": run.method,
-            "budget": run.experiment.budget,
-            "seed": run.experiment.seed,
-            "metrics": run.experiment.metrics,
-        }
-        for run in runs(config)
-    ]
-
-
-def round_runs(config: dict) -> list[dict]:
-    """Each round of every method with more than one self-training round (method,
-    budget, seed, round, metrics), for the summary's accuracy-per-round table."""
-    out = []
-    for run in runs(config):
-        experiment = run.experiment
-        if (experiment.rounds or 1) < 2:
-            continue
-        for round_number in range(1, experiment.rounds + 1):
-            out.append(
-                {
-                    "method": run.method,
-                    "budget": experiment.budget,
-                    "seed": experiment.seed,
-                    "round": round_number,
-                    "metrics": experiment.round_metrics(round_number),
-                }
-            )
-    return out
-
-
-def summary_methods(config: dict) -> list[dict]:
-    """Each method's pieces, in config order, for the ablation table and the plot."""
-    return [
-        {
-            "name": method["name"],
-            "embedding": method["embedding"],
-            "selection": method["selection"],
-            "propagation": method.get("propagation", "none"),
-            "classifier": method["classifier"],
-            "compare_with": method.get("compare_with"),
-        }
-        for method in config["methods"]
-    ]
-
-
 def given_labelling(experiment: Experiment) -> str:
     """The labels of an experiment's selection as the labeller gave them (path spelling)."""
     return parse_labelling(experiment.labelling).as_given.slug
-
-
-def representative_grids(config: dict) -> list[str]:
-    """One grid of labelled images per cluster selection and labeller, first seed."""
-    seed = config["seeds"][0]
-    grids = [
-        paths.REPRESENTATIVES_GRID.format(
-            **run_wildcards(config),
-            embedding=e.embedding,
-            selection=e.selection_slug,
-            labelling=given_labelling(e),
-            seed=seed,
-        )
-        for e in experiments(config)
-        if e.uses_clusters and e.seed == seed
-    ]
-    return list(dict.fromkeys(grids))
 
 
 # ---------------------------------------------------------------- labelling by a person
@@ -436,34 +250,8 @@ def person_reviewed_labels_path(labels_dir: str, **wildcards) -> str:
     return paths.PERSON_REVIEWED_LABELS.format(labels_dir=labels_dir, **wildcards)
 
 
-def wants_predictions(config: dict) -> bool:
-    """Every model's predictions: asked for, or for an image folder, or for pre-labels
-    (label_studio.prelabels, made from the best model's)."""
-    wanted = config["predictions"]
-    if config["label_studio"]["prelabels"]["source"] != "none":
-        return True
-    return wanted == "always" or (wanted == "auto" and config["dataset"]["format"] == "folder")
-
-
-def predictions_of(config: dict) -> dict[str, str]:
-    """Each model's predictions.csv by its metrics file, when the config asks for them."""
-    if not wants_predictions(config):
-        return {}
-    return {e.metrics: e.predictions for e in experiments(config)}
-
-
-def predictions(config: dict) -> list[str]:
-    """Every model's predictions.csv and the summary's copy of the best one's."""
-    files = list(predictions_of(config).values())
-    return [*files, paths.BEST_PREDICTIONS.format(**run_wildcards(config))] if files else []
-
-
-def targets(config: dict) -> list[str]:
-    """Everything a finished run has: the summary, the representatives' grids and the
-    predictions asked for (a person's run asks for its pages first: rules/common.smk)."""
-    summary = [path.format(**run_wildcards(config)) for path in paths.SUMMARY.values()]
-    if config["label_studio"]["prelabels"]["source"] != "none":
-        summary += [
-            p.format(**run_wildcards(config)) for p in (paths.PRELABELS, paths.PRELABELS_CONFIG)
-        ]
-    return [*summary, *representative_grids(config), *predictions(config)]
+def as_given(wildcards) -> dict:
+    """A job's wildcards with the labels as the labeller gave them (before a review or
+    a robust treatment)."""
+    labelling = parse_labelling(wildcards["labelling"]).as_given.slug
+    return {**wildcards, "labelling": labelling}

@@ -1,7 +1,7 @@
 """The grown-pile benchmark: a person labels a pile, the pile grows, and the workflow
 asks for labels again; how many, and what they cost in accuracy.
 
-``PYTHONPATH=src python -m clusterprop.benchmarks growth [--cores N] [--directory DIR]
+``PYTHONPATH=src python -m clusterprop_benchmarks growth [--cores N] [--directory DIR]
 [--seeds S ...] [--before N]`` runs ``GROWTH_CONFIG`` (HOG-PCA50, centroids, balanced
 spreading, LR, 300 labels) with ``labelling: person`` on the first ``--before`` (54,000)
 Fashion-MNIST training images, a person simulated by labelling every image each page
@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from clusterprop.benchmarks import REPO
-from clusterprop.scale import SCALE_CONFIG
+from clusterprop_benchmarks import REPO
+from clusterprop_benchmarks.scale import SCALE_CONFIG
 
 BUDGET = 300
 #: the scale benchmark's method (HOG-PCA50, centroids, balanced spreading, LR) at 300
@@ -112,7 +112,7 @@ def accuracy(workdir: Path) -> pd.Series:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks growth")
+    parser = argparse.ArgumentParser(prog="python -m clusterprop_benchmarks growth")
     parser.add_argument("--cores", default="all")
     parser.add_argument("--directory", default="runs/growth")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])

@@ -62,7 +62,7 @@ def task_images(
 ) -> list[str]:
     """Each task's image: a local-files URL of an image folder's file inside the
     document root, else the file (scaled to fit 512 pixels) or the pixels embedded."""
-    from clusterprop.labelling import original_data_uri, png_data_uri
+    from clusterprop.labelling.pages import original_data_uri, png_data_uri
 
     if folder is None:
         return [png_data_uri(image) for image in pixels]

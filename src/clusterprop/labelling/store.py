@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from clusterprop.label_studio_exports import decide, is_export, read_annotations
-from clusterprop.labels import HEADER, check_row, labels_file_rows
+from clusterprop.labelling.files import HEADER, LabelsFileError, check_row, labels_file_rows, listed
+from clusterprop.labelling.label_studio_exports import decide, is_export, read_annotations
 
 HEADER_WITH_FINGERPRINT = ("image_id", "label", "fingerprint")
 REVIEWED_SUFFIX = "-reviewed.csv"
@@ -287,3 +287,39 @@ def free_path(path: str | os.PathLike) -> str:
     while (candidate := path.with_name(f"{stem}-{n}{tail}")).exists():
         n += 1
     return str(candidate)
+
+
+# ---------------------------------------------------------------- a selection's labels
+
+
+def selection_labels_from(resolved: Resolved, ids, pile: Pile, class_names) -> list[int]:
+    """The class of each selected image as the person first gave it."""
+    index = {name: i for i, name in enumerate(class_names)}
+    facts = [resolved.as_given(pile.row_of[str(i)]) for i in ids]
+    missing = [i for i, fact in zip(ids, facts, strict=True) if fact is None]
+    if missing:
+        raise LabelsFileError(
+            f"{len(missing)} selected image(s) have no label in the labels store: "
+            f"{', '.join(missing[:5])}; run snakemake again for their labelling page"
+        )
+    return [index[fact.label] for fact in facts]
+
+
+def reviewed_labels_from(resolved: Resolved, table, pile: Pile, class_names):
+    """Each labelled image's class after the review (``table``: its label quality
+    table, with the labels as given and the review list) and how many changed."""
+    index = {name: i for i, name in enumerate(class_names)}
+    rows = [pile.row_of[str(i)] for i in table.image_id]
+    after = []
+    for row, label in zip(rows, table.label, strict=True):
+        fact = resolved.reviewed.get(row)
+        after.append(index[fact.label] if fact is not None else index[label])
+    on_list = listed(table).image_id.tolist()
+    unreviewed = [i for i in on_list if pile.row_of[str(i)] not in resolved.reviewed]
+    if unreviewed:
+        raise LabelsFileError(
+            f"{len(unreviewed)} image(s) of the review list have no reviewed label: "
+            f"{', '.join(unreviewed[:5])}; run snakemake again for their review page"
+        )
+    changed = sum(a != index[label] for a, label in zip(after, table.label, strict=True))
+    return after, changed

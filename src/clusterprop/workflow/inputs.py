@@ -1,9 +1,10 @@
-"""What each rule's jobs are given: the rules' input and params functions.
+"""What each rule's jobs read: the rules' ``input:`` functions.
 
 Pure functions of the config and one job's wildcards (a mapping: Snakemake's, or a
-dict in tests). Each stage's rule file binds them to the run's config with
-``functools.partial`` just above the rule that uses them, so a reader finds a rule's
-inputs beside it and ``snakemake --lint`` finds no functions mixed into rule files.
+dict in tests), returning paths from ``paths``. Each stage's rule file binds them to the
+run's config with ``functools.partial`` just above the rule that uses them, so a reader
+finds a rule's inputs beside it and ``snakemake --lint`` finds no functions mixed into
+rule files.
 """
 
 from __future__ import annotations
@@ -12,18 +13,43 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
-from clusterprop import experiments as grid
-from clusterprop import paths, person
-from clusterprop.data import FASHION_MNIST_FILES, FASHION_MNIST_URL, resolve_fashion_mnist_dir
+from clusterprop.data import FASHION_MNIST_FILES, resolve_fashion_mnist_dir
 from clusterprop.embed import is_sharded
-from clusterprop.labellings import PERSON, TRUTH, parse_labelling
-from clusterprop.labels_store import free_path
-from clusterprop.network import LATER_ROUND_SETTINGS, NetworkSettings, warm_started
+from clusterprop.labelling.kinds import PERSON, parse_labelling
+from clusterprop.network import NetworkSettings, warm_started
 from clusterprop.propagate import parse_strategy
-from clusterprop.registry import artifact_paths, settings_of
 from clusterprop.select import SELECTIONS
+from clusterprop.workflow import paths, store_status
+from clusterprop.workflow.grid import (
+    as_given,
+    parse_selection_slug,
+    selections_to_label,
+    selections_to_review,
+)
+from clusterprop.workflow.params import classifier_params, labeller_params
 
 Wildcards = Mapping[str, str]
+
+#: Upstream artifacts a selection or propagation can ask for, by the name its function
+#: takes them under: the data set (images, labels, class names), the K-Means result for
+#: k = budget (assignments, distances to the centroid, centroids), and the embedding's
+#: nearest-neighbour graph (indices, distances). Each arrives as a mapping of arrays.
+ARTIFACTS = {
+    "dataset": paths.DATASET,
+    "clusters": paths.CLUSTERS,
+    "neighbours": paths.NEIGHBOURS,
+}
+
+
+def artifact_paths(
+    needs, *, dataset: str, embedding: str, budget: int | None, seed: int
+) -> dict[str, str]:
+    """The files of the artifacts ``needs`` names, for one data set, embedding, budget
+    and seed."""
+    return {
+        need: ARTIFACTS[need].format(dataset=dataset, embedding=embedding, k=budget, seed=seed)
+        for need in needs
+    }
 
 
 def needed_artifacts(entry, wildcards: Wildcards, budget, given=()) -> dict[str, str]:
@@ -38,7 +64,7 @@ def needed_artifacts(entry, wildcards: Wildcards, budget, given=()) -> dict[str,
     )
 
 
-# ---------------------------------------------------------------- data
+# ---------------------------------------------------------------- data, embed
 
 
 def dataset_source_files(config: dict, wildcards: Wildcards) -> dict[str, str]:
@@ -54,24 +80,6 @@ def dataset_source_files(config: dict, wildcards: Wildcards) -> dict[str, str]:
     if directory is None:
         directory = Path(paths.DOWNLOADED_FASHION_MNIST_DIR)
     return {f.role: str(directory / f.name) for f in FASHION_MNIST_FILES}
-
-
-def dataset_files_digest(config: dict) -> str | None:
-    """For an image folder, the fingerprint of its files (``folders.manifest_digest``):
-    a parameter of the data rule, so that adding, removing or changing an image reruns
-    from the data stage."""
-    if config["dataset"]["format"] != "folder":
-        return None
-    from clusterprop import folders
-
-    return folders.manifest_digest(folders.scan(config["dataset"]["path"]))
-
-
-def fashion_mnist_url(wildcards: Wildcards) -> str:
-    return FASHION_MNIST_URL + wildcards["filename"]
-
-
-# ---------------------------------------------------------------- embed
 
 
 def embedding_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | list[str]]:
@@ -110,8 +118,12 @@ def neighbours_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | lis
 #: uint8 images, gathered from the worker processes), and from features or parts, PCA's
 #: 1.6 and 1.8
 EMBEDDING_MB_PER_INPUT_MB = {"images": 14.0, "features": 2.5}
+
+
 #: what the interpreter and the libraries take
 EMBEDDING_OVERHEAD_MB = 500
+
+
 #: what a job declares at least
 EMBEDDING_BASE_MB = 2000
 
@@ -126,11 +138,7 @@ def embedding_memory_mb(wildcards: Wildcards, input) -> int:
     return max(EMBEDDING_BASE_MB, round(needed))
 
 
-def embedding_spec(config: dict, wildcards: Wildcards) -> dict:
-    return dict(config["embeddings"][wildcards["embedding"]])
-
-
-# ---------------------------------------------------------------- select, label
+# ---------------------------------------------------------------- select, label, review
 
 
 def selection_artifacts(config: dict, wildcards: Wildcards) -> dict[str, str]:
@@ -138,90 +146,34 @@ def selection_artifacts(config: dict, wildcards: Wildcards) -> dict[str, str]:
     names the data set itself: its image ids name the chosen images); for a cluster
     selection that prefers labelled images, the labels store's files of labels as given
     (a review relabels images that have a label: it changes no selection)."""
-    kind, budget = grid.parse_selection_slug(wildcards["selection"])
+    kind, budget = parse_selection_slug(wildcards["selection"])
     inputs = needed_artifacts(SELECTIONS[kind], wildcards, budget, given=("dataset",))
-    if SELECTIONS[kind].per_cluster and person.prefers_labelled(config):
-        facts = person.store_facts(config)
+    if SELECTIONS[kind].per_cluster and store_status.prefers_labelled(config):
+        facts = store_status.store_facts(config)
         inputs["labels_store"] = sorted({fact.path for fact in facts if not fact.reviewed})
     return inputs
-
-
-def selection_params(config: dict, wildcards: Wildcards) -> dict:
-    """The selection's settings; for a cluster selection that prefers images already
-    labelled (config ``prefer_labelled``), how close they must lie and which they are."""
-    kind, budget = grid.parse_selection_slug(wildcards["selection"])
-    params = {"kind": kind, "budget": budget, "settings": settings_of(SELECTIONS[kind], config)}
-    if SELECTIONS[kind].per_cluster and person.prefers_labelled(config):
-        params["prefer_labelled"] = {
-            "closest": config["prefer_labelled"]["closest"],
-            # what the store labels (its files are the job's input): a new label reruns it
-            "labelled": person.labelled_digest(config),
-        }
-    return params
 
 
 def person_selection_files(config: dict, wildcards: Wildcards) -> list[str]:
     """Every selection a person labels (the checkpoint after which the run reads what
     the labels store has of them)."""
-    return [paths.SELECTION.format(**w) for w in grid.selections_to_label(config)]
-
-
-def person_labels_file(config: dict, wildcards: Wildcards) -> str:
-    """Where the labelling page suggests the person saves its export: the selection's
-    own name in the store, or the next free one beside it (a file there is kept)."""
-    suggested = grid.person_labels_path(config["labels_dir"], **person.selection_of(wildcards))
-    return free_path(suggested)
+    return [paths.SELECTION.format(**w) for w in selections_to_label(config)]
 
 
 def person_labels_files(config: dict, wildcards: Wildcards) -> list[str]:
     """The labels files a selection's labels come from (labels outlive a selection:
     any file of the data set's store that labels one of its images)."""
-    return person.selection_labels(config, wildcards).files
-
-
-def images_to_label(config: dict, wildcards: Wildcards) -> dict:
-    """The selected images the store has no label for (the page asks for these) and
-    how many it has; once every one has a label, all of them (the page in the report)."""
-    status = person.selection_labels(config, wildcards)
-    return {"ids": status.missing or status.selected, "reused": status.reused}
-
-
-def image_folder(config: dict, wildcards: Wildcards) -> str | None:
-    """An image folder's root, whose original files the pages show (None otherwise)."""
-    dataset = config["dataset"]
-    return dataset["path"] if dataset["format"] == "folder" else None
+    return store_status.selection_labels(config, wildcards).files
 
 
 def person_review_list_files(config: dict, wildcards: Wildcards) -> list[str]:
     """Every review list of a person's labels (the checkpoint before the review)."""
-    return [
-        paths.LABEL_QUALITY.format(**w, labelling=PERSON) for w in grid.selections_to_review(config)
-    ]
-
-
-def person_reviewed_labels_file(config: dict, wildcards: Wildcards) -> str:
-    """Where the review page suggests the person saves its export."""
-    suggested = grid.person_reviewed_labels_path(
-        config["labels_dir"], **person.selection_of(wildcards)
-    )
-    return free_path(suggested)
+    return [paths.LABEL_QUALITY.format(**w, labelling=PERSON) for w in selections_to_review(config)]
 
 
 def person_reviewed_labels_files(config: dict, wildcards: Wildcards) -> list[str]:
     """The reviewed labels files that hold labels of a selection's images."""
-    return person.review_labels(config, wildcards).files
-
-
-def images_to_review(config: dict, wildcards: Wildcards) -> dict:
-    """The listed labels the store has no reviewed label for, and how many it has."""
-    status = person.review_labels(config, wildcards)
-    return {"ids": status.missing or status.selected, "reused": status.reused}
-
-
-def _as_given(wildcards: Wildcards) -> dict:
-    """The wildcards of the labels as the labeller gave them."""
-    labelling = parse_labelling(wildcards["labelling"]).as_given.slug
-    return {**wildcards, "labelling": labelling}
+    return store_status.review_labels(config, wildcards).files
 
 
 def oracle_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
@@ -231,13 +183,9 @@ def oracle_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
         "selection": paths.SELECTION.format(**wildcards),
         "dataset": paths.DATASET.format(**wildcards),
     }
-    if grid.labeller_params(config, wildcards["labelling"]).get("mistakes") == "ambiguous":
+    if labeller_params(config, wildcards["labelling"]).get("mistakes") == "ambiguous":
         inputs["labeller_model"] = paths.LABELLER_MODEL.format(**wildcards)
     return inputs
-
-
-def oracle_params(config: dict, wildcards: Wildcards) -> dict:
-    return grid.labeller_params(config, wildcards["labelling"])
 
 
 def label_quality_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
@@ -255,7 +203,7 @@ def label_quality_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
 def review_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """What a review of a selection's labels reads: the labels as given and their review
     list (and, for an oracle's simulated review, what its own labels read)."""
-    given = _as_given(wildcards)
+    given = as_given(wildcards)
     inputs = {
         "labels": paths.LABELS.format(**given),
         "label_quality": paths.LABEL_QUALITY.format(**given),
@@ -265,17 +213,12 @@ def review_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
     return inputs
 
 
-def review_params(config: dict, wildcards: Wildcards) -> dict:
-    """A simulated reviewer errs as the oracle does."""
-    return oracle_params(config, _as_given(wildcards))
-
-
 def labels_to_propagate(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """The labels a propagation starts from (the reviewed ones after a review), the
     labels as given (what the labeller got wrong is recorded), after a review its
     review list, and for a robust treatment the quality of the labels it treats."""
     spec = parse_labelling(wildcards["labelling"])
-    given = _as_given(wildcards)
+    given = as_given(wildcards)
     before_robust = {**wildcards, "labelling": spec.before_robust.slug}
     inputs = {
         "labels": paths.LABELS.format(**before_robust),
@@ -288,42 +231,15 @@ def labels_to_propagate(config: dict, wildcards: Wildcards) -> dict[str, str]:
     return inputs
 
 
-def robust_params(config: dict, wildcards: Wildcards) -> dict | None:
-    """The robust treatment of suspicious labels, for a robust labelling only."""
-    if not parse_labelling(wildcards["labelling"]).robust:
-        return None
-    return dict(config["robust"])
-
-
 # ---------------------------------------------------------------- propagate, train
 
 
 def propagation_artifacts(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """What the propagation's registry entry needs: clusters, the neighbour graph (the
     rule names the data set itself)."""
-    _, budget = grid.parse_selection_slug(wildcards["selection"])
+    _, budget = parse_selection_slug(wildcards["selection"])
     entry = parse_strategy(wildcards["propagation"]).entry
     return needed_artifacts(entry, wildcards, budget, given=("dataset",))
-
-
-def propagation_settings(config: dict, wildcards: Wildcards) -> dict:
-    """The propagation's config section (others do not rerun when it changes)."""
-    return settings_of(parse_strategy(wildcards["propagation"]).entry, config)
-
-
-def training_set_provenance(config: dict, wildcards: Wildcards) -> dict:
-    """What produced the labelled set, recorded with it and with every metric after it."""
-    return grid.training_set_provenance(
-        config,
-        wildcards["embedding"],
-        wildcards.get("selection", grid.ALL),
-        wildcards.get("labelling", TRUTH),
-        wildcards.get("propagation", "none"),
-    )
-
-
-def classifier_params(config: dict, wildcards: Wildcards) -> dict:
-    return grid.classifier_params(config, wildcards["classifier"])
 
 
 def prediction_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | list[str]]:
@@ -343,27 +259,10 @@ def prediction_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | lis
 # ---------------------------------------------------------------- networks, per round
 
 
-def _round(wildcards: Wildcards) -> int:
-    return int(wildcards["round"])
-
-
-def network_params(config: dict, wildcards: Wildcards) -> dict:
-    """A round's network settings: round 1's without those that act on later rounds
-    only (``network.LATER_ROUND_SETTINGS``), so that changing them reruns later
-    rounds only."""
-    settings = classifier_params(config, wildcards)
-    if _round(wildcards) > 1:
-        return settings
-    params = {
-        key: value for key, value in settings["params"].items() if key not in LATER_ROUND_SETTINGS
-    }
-    return {**settings, "params": params}
-
-
 def network_training_set(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """Round 1 trains on the propagated labels; a later round on those spread over the
     previous round's network features."""
-    if _round(wildcards) == 1:
+    if int(wildcards["round"]) == 1:
         template, record = paths.TRAINING_SET, paths.TRAINING_SET_RECORD
     else:
         template, record = paths.NETWORK_TRAINING_SET, paths.NETWORK_TRAINING_SET_RECORD
@@ -378,34 +277,19 @@ def network_inputs(config: dict, wildcards: Wildcards) -> dict[str, str]:
     network (weights and description) it starts from."""
     inputs = network_training_set(config, wildcards)
     settings = NetworkSettings(**classifier_params(config, wildcards)["params"])
-    if warm_started(settings, _round(wildcards)):
-        previous = {**wildcards, "round": _round(wildcards) - 1}
+    if warm_started(settings, int(wildcards["round"])):
+        previous = {**wildcards, "round": int(wildcards["round"]) - 1}
         inputs["start_weights"] = paths.NETWORK_WEIGHTS.format(**previous)
         inputs["start_spec"] = paths.NETWORK_SPEC.format(**previous)
     return inputs
 
 
-def network_threads(config: dict, wildcards: Wildcards) -> int:
-    return int(classifier_params(config, wildcards)["params"]["threads"])
-
-
 def previous_round(config: dict, wildcards: Wildcards) -> dict[str, str]:
     """What a self-training round's labels come from: the previous round's network
     outputs, and the labels a person gave (in the propagated training set)."""
-    previous = {**wildcards, "round": _round(wildcards) - 1}
+    previous = {**wildcards, "round": int(wildcards["round"]) - 1}
     return {
         "network_outputs": paths.NETWORK_OUTPUTS.format(**previous),
         "propagated": paths.TRAINING_SET.format(**wildcards),
         "propagated_record": paths.TRAINING_SET_RECORD.format(**wildcards),
-    }
-
-
-def self_training_params(config: dict, wildcards: Wildcards) -> dict:
-    """The label spreading of a self-training round, and what it depends on: the
-    network that made the features (its settings; its round is in the path)."""
-    previous = {**wildcards, "round": _round(wildcards) - 1}
-    return {
-        "spreading": dict(config["spreading"]),
-        "network": network_params(config, previous),
-        "round": _round(wildcards),
     }

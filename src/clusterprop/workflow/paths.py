@@ -121,3 +121,19 @@ PRELABELS_CONFIG = SUMMARY_DIR + "/label-studio/label_config.xml"
 REPRESENTATIVES_GRID = (
     SUMMARY_DIR + "/representatives/{embedding}-{selection}-{labelling}-seed{seed}.png"
 )
+
+
+# ---------------------------------------------------------------- logs and benchmarks
+
+
+def logs(job: str, *, dataset: bool = True) -> str:
+    """A job's log, ``logs/{dataset}/<job>.log`` (``job``: the rule's name, then its
+    wildcards as a path); ``dataset`` False: ``logs/<job>.log``, for a job that belongs
+    to no data set (a download)."""
+    return ("logs/{dataset}/" if dataset else "logs/") + job + ".log"
+
+
+def benchmarks(job: str, *, dataset: bool = True) -> str:
+    """A job's time and memory (Snakemake's ``benchmark:``), beside its log's path under
+    ``benchmarks/``."""
+    return ("benchmarks/{dataset}/" if dataset else "benchmarks/") + job + ".tsv"

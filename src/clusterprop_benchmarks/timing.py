@@ -1,26 +1,10 @@
-"""Per-rule times from Snakemake's ``benchmark:`` files, and the timed sweep.
-
-Usage (from the repository root):
-``PYTHONPATH=src python -m clusterprop.benchmarks [BENCHMARKS_DIR]`` prints per-rule
-times of the jobs that have run;
-``PYTHONPATH=src python -m clusterprop.benchmarks sweep [--cores N] [SNAKEMAKE_ARGS...]``
-times two fixed workloads (the machine's speed, so that sweeps on other days or
-machines compare), runs the label-budget sweep (config/sweep.yaml), then prints its
-ablation table, the time per stage and the total wall time; ``... mistakes`` does the
-same for the labelling-mistakes benchmark (config/mistakes.yaml, its mistakes table);
-``PYTHONPATH=src python -m clusterprop.benchmarks folders DIR`` times reading
-Fashion-MNIST as an image folder of 70,000 PNG files (written to DIR first if missing);
-``... scale`` runs one method on piles of 60,000 to 1,000,000 images derived from
-Fashion-MNIST and prints every stage's time and memory per size (clusterprop.scale);
-``... growth`` has a simulated person label a pile of 54,000 that then grows to 60,000,
-and prints the labels asked anew and the accuracy against a fresh selection
-(clusterprop.growth).
-"""
+"""Timings: per-rule times from Snakemake's ``benchmark:`` files, the timed sweep and
+mistakes runs with the machine's speed, reading an image folder, one CNN epoch
+(``python -m clusterprop_benchmarks``, its package's docstring)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -29,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from clusterprop_benchmarks import REPO
+
 #: the timed runs: their config overlay and the summary table they print at the end
 TIMED_RUNS = {
     "sweep": ("config/sweep.yaml", "results/fashion-mnist/summary/sweep/ablation.md"),
@@ -36,8 +22,6 @@ TIMED_RUNS = {
 }
 #: images in the machine-speed CNN epoch (machine_speed, describe_machine_speed)
 SPEED_IMAGES = 5120
-#: the repository: its Snakefile, for the benchmarks that run the workflow
-REPO = Path(__file__).resolve().parents[2]
 #: the data stage's artifact, the target of the folder benchmark's dry runs
 DATASET_TARGET = "results/fashion-mnist/data/dataset.npz"
 
@@ -138,7 +122,7 @@ def describe_machine_speed(times: dict[str, float], n_images: int = SPEED_IMAGES
 def timed_run(name: str, argv: list[str]) -> int:
     """Run one of ``TIMED_RUNS`` with Snakemake, then print its table and stage times."""
     config, table = TIMED_RUNS[name]
-    parser = argparse.ArgumentParser(prog=f"python -m clusterprop.benchmarks {name}")
+    parser = argparse.ArgumentParser(prog=f"python -m clusterprop_benchmarks {name}")
     parser.add_argument("--cores", default="all", help="cores for Snakemake (default: all)")
     args, snakemake_args = parser.parse_known_args(argv)
     command = [
@@ -190,7 +174,7 @@ def read_folders(argv: list[str]) -> int:
         load_idx_dataset,
     )
 
-    parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks folders")
+    parser = argparse.ArgumentParser(prog="python -m clusterprop_benchmarks folders")
     parser.add_argument("directory", help="where Fashion-MNIST is (or is written) as PNG files")
     parser.add_argument("--jobs", type=int, default=2, help="decoding processes (default 2)")
     parser.add_argument(
@@ -202,7 +186,7 @@ def read_folders(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     root = Path(args.directory)
     if not (root / "train").is_dir():
-        from clusterprop.derived import derived_training_set
+        from clusterprop_benchmarks.derived import derived_training_set
 
         arrays = load_idx_dataset(find_idx_files(SYSTEM_FASHION_MNIST_DIR))
         if args.size is not None:
@@ -264,9 +248,9 @@ def cnn_epoch(argv: list[str]) -> int:
 
     from clusterprop import network
     from clusterprop.data import SYSTEM_FASHION_MNIST_DIR, find_idx_files, load_idx_dataset
-    from clusterprop.derived import derived_training_set
+    from clusterprop_benchmarks.derived import derived_training_set
 
-    parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks cnn-epoch")
+    parser = argparse.ArgumentParser(prog="python -m clusterprop_benchmarks cnn-epoch")
     parser.add_argument("--size", type=int, default=1_000_000, help="training images")
     parser.add_argument("--threads", type=int, default=1, help="PyTorch threads (default 1)")
     parser.add_argument("--precision", default="bf16", choices=("bf16", "fp32"))
@@ -296,33 +280,3 @@ def cnn_epoch(argv: list[str]) -> int:
         f"training, {peak:.0f} MiB after"
     )
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in TIMED_RUNS:
-        return timed_run(argv[0], argv[1:])
-    if argv and argv[0] == "folders":
-        return read_folders(argv[1:])
-    if argv and argv[0] == "cnn-epoch":
-        return cnn_epoch(argv[1:])
-    if argv and argv[0] in ("scale", "growth"):  # their own modules, which import this one
-        package_dir = str(Path(__file__).resolve().parents[1])
-        path = os.pathsep.join(filter(None, [package_dir, os.environ.get("PYTHONPATH")]))
-        command = [sys.executable, "-m", f"clusterprop.{argv[0]}", *argv[1:]]
-        return subprocess.run(command, env={**os.environ, "PYTHONPATH": path}).returncode
-    directory = Path(argv[0] if argv else "benchmarks/fashion-mnist")
-    jobs = collect(directory)
-    if jobs.empty:
-        print(f"no benchmark files under {directory}: run the workflow first", file=sys.stderr)
-        return 1
-    print(per_rule(jobs).to_string())
-    print(
-        f"\n{len(jobs)} jobs, {jobs.seconds.sum():.0f} s of job time in all "
-        f"(wall time is less when jobs run in parallel; see the README)"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

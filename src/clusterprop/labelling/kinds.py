@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from clusterprop.mistakes import MISTAKE_KINDS
+from clusterprop.labelling.oracle import MISTAKE_KINDS
 
 TRUTH, ORACLE, PERSON = "truth", "oracle", "person"
 REVIEWED, ROBUST = "reviewed", "robust"

@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clusterprop.label_studio import CONTROL, REVIEW
-from clusterprop.labels import LabelsFileError
+from clusterprop.labelling.files import LabelsFileError
+from clusterprop.labelling.label_studio import CONTROL, REVIEW
 
 #: an image's several annotations, to one label (config label_studio.annotations)
 RULES = ("majority", "first", "refuse")

@@ -133,3 +133,26 @@ def selection_labels(
     selection = read_selection(selection_path)
     ids, labels = read_labels(labels_path, selection.image_id, dataset["class_names"].tolist())
     return ids, labels, rows_of(ids, dataset["train_ids"])
+
+
+# ---------------------------------------------------------------- label quality tables
+
+
+def listed(table: pd.DataFrame) -> pd.DataFrame:
+    """The review list: the listed rows of a quality table, most suspicious first."""
+    return table[table.listed].sort_values("rank")
+
+
+def still_to_review(table: pd.DataFrame, ids) -> pd.DataFrame:
+    """The review list's rows (most suspicious first) of the images ``ids`` (those the
+    labels store has no reviewed label for)."""
+    review = listed(table)
+    return review[review.image_id.isin(list(ids))]
+
+
+def read_quality_table(path: str | os.PathLike) -> pd.DataFrame:
+    table = pd.read_csv(path, dtype={"image_id": str, "similar": str}, keep_default_na=False)
+    for column in ("listed", "wrong"):  # booleans, as CSV writes them
+        if column in table:
+            table[column] = table[column].astype(str) == "True"
+    return table

@@ -1,7 +1,7 @@
 """The scale benchmark: bigger piles derived from Fashion-MNIST, one run each, every
 stage's time and peak memory per size with its growth.
 
-``PYTHONPATH=src python -m clusterprop.benchmarks scale [--sizes N ...] [--cores N]
+``PYTHONPATH=src python -m clusterprop_benchmarks scale [--sizes N ...] [--cores N]
 [--directory DIR]`` writes, for each size, a training set of that many images (the
 60,000 originals, then shifted, mirrored and contrast-scaled copies that keep their
 labels; the 10,000 test images as published) under ``DIR/SIZE/``, runs the method of
@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from clusterprop.benchmarks import REPO, collect
-from clusterprop.derived import derived_training_set
 from clusterprop.io import read_json, save_npz, write_json
+from clusterprop_benchmarks import REPO
+from clusterprop_benchmarks.derived import derived_training_set
+from clusterprop_benchmarks.timing import collect
 
 DEFAULT_SIZES = (60_000, 250_000, 1_000_000)
 #: what each run does: the issue's method on HOG-PCA50 (the sweep's best without a network)
@@ -171,7 +172,7 @@ def run_lines(runs: list[dict]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m clusterprop.benchmarks scale")
+    parser = argparse.ArgumentParser(prog="python -m clusterprop_benchmarks scale")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--cores", default="all", help="cores for Snakemake (default: all)")
     parser.add_argument(

@@ -1,6 +1,6 @@
 """Bigger piles derived from Fashion-MNIST for the scale benchmarks: the originals, then
-shifted, mirrored and contrast-scaled copies that keep their labels (clusterprop.scale,
-and the folder and CNN-epoch benchmarks of clusterprop.benchmarks)."""
+shifted, mirrored and contrast-scaled copies that keep their labels (``scale``,
+and the folder and CNN-epoch benchmarks of ``timing``)."""
 
 from __future__ import annotations
 
