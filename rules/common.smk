@@ -43,7 +43,7 @@ try:
     check_config(config)
 except ConfigError as error:
     refuse([problems_message(error.problems or [str(error)])])
-# one key order, whatever order the config files wrote (clusterprop.config.in_key_order)
+# one key order, whatever order the config files wrote (clusterprop.workflow.config.in_key_order)
 config.update(in_key_order(config))
 DATASET_NAME = config["dataset"]["name"]
 
@@ -82,7 +82,9 @@ wildcard_constraints:
 PERSON = config["labelling"] == "person"
 if PERSON and workflow.is_main_process:
     dataset_file = Path(paths.DATASET.format(dataset=DATASET_NAME))
-    class_names = store_status.pile(str(dataset_file))[1] if dataset_file.exists() else None
+    class_names = (
+        store_status.pile(str(dataset_file))[1] if dataset_file.exists() else None
+    )
     try:
         store_status.store_facts(config, class_names)
     except LabelsFileError as error:
@@ -94,7 +96,7 @@ if PERSON and workflow.is_main_process:
         )
 
 
-# What a run ends with, whatever ran (clusterprop.person.say_at_the_end): while a
+# What a run ends with, whatever ran (clusterprop.workflow.person.say_at_the_end): while a
 # person's labels are missing, what to open and where to save it; what the labels store
 # could not use. Rule all asks for everything, or, while a person's labels are missing,
 # for the pages that ask for them, read once this run's selections (then review lists)

@@ -20,7 +20,9 @@ rule download_fashion_mnist:
         "../scripts/download_fashion_mnist.py"
 
 
-# Input function of the next rule: clusterprop.jobs.
+# Input function of the next rule: clusterprop.workflow.inputs.
+
+
 dataset_source_files = partial(job_inputs.dataset_source_files, config)
 
 

@@ -1,7 +1,8 @@
-# Input and params functions of this stage's rules: clusterprop.jobs.
-embedding_inputs = partial(job_inputs.embedding_inputs, config)
+# Embeddings of the images, and each embedding's nearest-neighbour graph. Input and params functions: clusterprop.workflow.inputs and .params, each bound just
+# above the rule that uses it first.
+
+
 embedding_spec = partial(job_params.embedding_spec, config)
-neighbours_inputs = partial(job_inputs.neighbours_inputs, config)
 
 
 # With config shards above 1, an embedding of each image on its own (raw, hog) is
@@ -26,6 +27,9 @@ rule embed_shard:
         spec=embedding_spec,
     script:
         "../scripts/embed_shard.py"
+
+
+embedding_inputs = partial(job_inputs.embedding_inputs, config)
 
 
 rule embed:
@@ -98,6 +102,9 @@ rule neighbour_queries:
         settings=job_params.neighbours_params(config),
     script:
         "../scripts/neighbour_queries.py"
+
+
+neighbours_inputs = partial(job_inputs.neighbours_inputs, config)
 
 
 rule neighbours:

@@ -3,14 +3,13 @@
 # gave spread over round r - 1's network features, starting from round r - 1's weights
 # (warm_start, the default). Raising a method's rounds adds jobs
 # for the new rounds only: a round's params do not hold the number of rounds.
-# Input and params functions: clusterprop.jobs (classifier_params is bound in train.smk,
-# which the Snakefile includes first).
-network_training_set = partial(job_inputs.network_training_set, config)
+# Input and params functions: clusterprop.workflow.inputs and .params, each bound just
+# above the rule that uses it first (classifier_params in train.smk, included first).
+
+
 network_inputs = partial(job_inputs.network_inputs, config)
 network_params = partial(job_params.network_params, config)
 network_threads = partial(job_params.network_threads, config)
-previous_round = partial(job_inputs.previous_round, config)
-self_training_params = partial(job_params.self_training_params, config)
 
 
 rule train_network:
@@ -23,9 +22,13 @@ rule train_network:
         outputs=paths.NETWORK_OUTPUTS,
         metrics=paths.NETWORK_METRICS,
     log:
-        paths.logs("train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"),
+        paths.logs(
+            "train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"
+        ),
     benchmark:
-        paths.benchmarks("train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}")
+        paths.benchmarks(
+            "train_network/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"
+        )
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=True),
         round=r"[1-9]\d*",
@@ -42,6 +45,10 @@ rule train_network:
         "../scripts/train_network.py"
 
 
+previous_round = partial(job_inputs.previous_round, config)
+self_training_params = partial(job_params.self_training_params, config)
+
+
 rule self_training_labels:
     input:
         unpack(previous_round),
@@ -50,9 +57,13 @@ rule self_training_labels:
         training_set=paths.NETWORK_TRAINING_SET,
         record=paths.NETWORK_TRAINING_SET_RECORD,
     log:
-        paths.logs("self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"),
+        paths.logs(
+            "self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"
+        ),
     benchmark:
-        paths.benchmarks("self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}")
+        paths.benchmarks(
+            "self_training_labels/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"
+        )
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=True),
         round=r"[2-9]|[1-9]\d+",
@@ -68,6 +79,9 @@ rule self_training_labels:
         "../scripts/self_training_labels.py"
 
 
+network_training_set = partial(job_inputs.network_training_set, config)
+
+
 rule network_predictions:
     input:
         unpack(network_training_set),
@@ -76,9 +90,13 @@ rule network_predictions:
     output:
         predictions=paths.NETWORK_PREDICTIONS,
     log:
-        paths.logs("network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"),
+        paths.logs(
+            "network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"
+        ),
     benchmark:
-        paths.benchmarks("network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}")
+        paths.benchmarks(
+            "network_predictions/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/round{round}"
+        )
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=True),
         round=r"[1-9]\d*",

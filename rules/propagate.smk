@@ -1,5 +1,8 @@
-# Input and params functions of this stage's rules: clusterprop.jobs. The propagation's
-# registry entry (clusterprop.propagate.PROPAGATIONS) decides what it reads.
+# Propagation: the labels reach other training images. The propagation's registry entry
+# (clusterprop.propagate.PROPAGATIONS) decides what it reads. Input and params functions: clusterprop.workflow.inputs and .params, each bound just
+# above the rule that uses it first.
+
+
 propagation_artifacts = partial(job_inputs.propagation_artifacts, config)
 propagation_settings = partial(job_params.propagation_settings, config)
 training_set_provenance = partial(job_params.training_set_provenance, config)
@@ -17,9 +20,13 @@ rule propagate_labels:
         training_set=paths.TRAINING_SET,
         record=paths.TRAINING_SET_RECORD,
     log:
-        paths.logs("propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}"),
+        paths.logs(
+            "propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}"
+        ),
     benchmark:
-        paths.benchmarks("propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}")
+        paths.benchmarks(
+            "propagate_labels/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}"
+        )
     wildcard_constraints:
         selection=grid.selection_pattern(with_all=False),
     conda:
@@ -43,9 +50,13 @@ rule all_labels_training_set:
         training_set=paths.TRAINING_SET,
         record=paths.TRAINING_SET_RECORD,
     log:
-        paths.logs("all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}"),
+        paths.logs(
+            "all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}"
+        ),
     benchmark:
-        paths.benchmarks("all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}")
+        paths.benchmarks(
+            "all_labels_training_set/{embedding}/{selection}/{labelling}/{propagation}/seed{seed}"
+        )
     wildcard_constraints:
         selection=grid.ALL,
         labelling="truth",

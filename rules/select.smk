@@ -1,5 +1,8 @@
-# Input and params functions of this stage's rules: clusterprop.jobs. The selection's
-# registry entry (clusterprop.select.SELECTIONS) decides what it reads.
+# Selection: which training images a person (or the oracle) labels. The selection's
+# registry entry (clusterprop.select.SELECTIONS) decides what it reads. Input and params functions: clusterprop.workflow.inputs and .params, each bound just
+# above the rule that uses it first.
+
+
 selection_artifacts = partial(job_inputs.selection_artifacts, config)
 selection_params = partial(job_params.selection_params, config)
 

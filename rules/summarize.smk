@@ -68,9 +68,13 @@ rule plot_representatives:
             category="Representatives",
         ),
     log:
-        paths.logs("plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}"),
+        paths.logs(
+            "plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}"
+        ),
     benchmark:
-        paths.benchmarks("plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}")
+        paths.benchmarks(
+            "plot_representatives/{run}/{embedding}-{selection}-{labelling}-seed{seed}"
+        )
     wildcard_constraints:
         selection=grid.cluster_selection_pattern(),
     conda:
@@ -109,7 +113,7 @@ rule best_predictions:
 
 
 # Pre-labels of the pile for a team to correct in Label Studio (config
-# label_studio.prelabels; clusterprop.label_studio).
+# label_studio.prelabels; clusterprop.labelling.label_studio).
 rule label_studio_prelabels:
     input:
         predictions=paths.BEST_PREDICTIONS,
@@ -129,7 +133,7 @@ rule label_studio_prelabels:
     params:
         code_version=STAGE_VERSIONS["summarize"],
         prelabels=config["label_studio"]["prelabels"],
-        image_folder=job_params.image_folder(config, None),
+        image_folder=job_params.image_folder(config),
         document_root=config["label_studio"]["document_root"],
     script:
         "../scripts/label_studio_prelabels.py"

@@ -1,6 +1,8 @@
-# Input and params functions of this stage's rules: clusterprop.jobs.
+# Classifiers other than networks: trained, scored and asked for predictions. Input and params functions: clusterprop.workflow.inputs and .params, each bound just
+# above the rule that uses it first.
+
+
 classifier_params = partial(job_params.classifier_params, config)
-prediction_inputs = partial(job_inputs.prediction_inputs, config)
 
 
 # Training and scoring are one job: each job's start-up (Python, scikit-learn, skops)
@@ -16,9 +18,13 @@ rule train:
         model=paths.MODEL,
         metrics=paths.METRICS,
     log:
-        paths.logs("train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}"),
+        paths.logs(
+            "train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}"
+        ),
     benchmark:
-        paths.benchmarks("train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}")
+        paths.benchmarks(
+            "train/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}"
+        )
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:
@@ -44,9 +50,13 @@ rule predict_shard:
     output:
         shard=temp(paths.PREDICTION_SHARD),
     log:
-        paths.logs("predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}"),
+        paths.logs(
+            "predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}"
+        ),
     benchmark:
-        paths.benchmarks("predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}")
+        paths.benchmarks(
+            "predict_shard/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}/{shard}-of-{shards}"
+        )
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:
@@ -61,6 +71,9 @@ rule predict_shard:
         "../scripts/predict_shard.py"
 
 
+prediction_inputs = partial(job_inputs.prediction_inputs, config)
+
+
 rule predict:
     input:
         unpack(prediction_inputs),
@@ -69,9 +82,13 @@ rule predict:
     output:
         predictions=paths.PREDICTIONS,
     log:
-        paths.logs("predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}"),
+        paths.logs(
+            "predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}"
+        ),
     benchmark:
-        paths.benchmarks("predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}")
+        paths.benchmarks(
+            "predict/{embedding}/{selection}/{labelling}/{propagation}/{classifier}/seed{seed}"
+        )
     wildcard_constraints:
         classifier=grid.classifier_pattern(config, network=False),
     conda:

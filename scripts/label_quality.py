@@ -1,4 +1,4 @@
-"""Each given label's out-of-fold quality, and the review list (clusterprop.review)."""
+"""Each given label's out-of-fold quality, and the review list (clusterprop.labelling.quality)."""
 
 import numpy as np
 

@@ -1,5 +1,5 @@
 """A listing of the files a checkpoint waited for, one path a line (what the run then
-reads of them is decided in the main process: clusterprop.person)."""
+reads of them is decided in the main process: clusterprop.workflow.person)."""
 
 from clusterprop.io import write_text
 from clusterprop.logs import configure

@@ -17,7 +17,7 @@ def test_no_script_reads_snakemake_config():
 
 
 def test_no_results_path_is_written_out_in_the_rules():
-    """Every results path comes from clusterprop.paths: none is spelled in rules/."""
+    """Every results path comes from clusterprop.workflow.paths: none is spelled in rules/."""
     offenders = [
         f"{rule.name}: {line.strip()}"
         for rule in RULES

@@ -147,7 +147,7 @@ def test_script_edit_reruns_nothing_but_a_stage_version_bump_reruns_downstream(
         os.utime(script)
     assert planned_jobs(workdir, SMALL_CONFIG) == []
 
-    versions = workdir / "src/clusterprop/versions.py"
+    versions = workdir / "src/clusterprop/workflow/versions.py"
     text = versions.read_text()
     assert '"select": 3' in text
     versions.write_text(text.replace('"select": 3', '"select": 4'))

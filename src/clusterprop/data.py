@@ -316,7 +316,7 @@ def prepare_dataset(
     if len(set(class_names)) != len(class_names):
         raise DataError(f"{source}: class names are not unique: {class_names}")
     out["class_names"] = np.array(class_names, dtype=str)
-    # what a person's labels are keyed by (clusterprop.labels_store), beside the ids
+    # what a person's labels are keyed by (clusterprop.labelling.store), beside the ids
     out["train_fingerprints"] = pixel_fingerprints(out["X_train"])
     return out
 

@@ -4,13 +4,13 @@ value per experiment, spelled in paths as the ``{labelling}`` wildcard.
 - ``truth``: the data set's own labels (selection ``all``, the ceilings);
 - ``oracle``: the true labels stand in for a person; ``oracle-KINDRATE`` an oracle that
   errs at RATE percent with mistakes of KIND (``oracle-alike10``: 10% look-alike
-  mistakes; ``clusterprop.mistakes``);
+  mistakes; ``clusterprop.labelling.oracle``);
 - ``person``: a person's labels file;
 
 then, for a labeller that can err:
 
 - nothing more: the labels as given;
-- ``-reviewed``: after one review of the most suspicious labels (``clusterprop.review``):
+- ``-reviewed``: after one review of the most suspicious labels (``clusterprop.labelling.quality``):
   by the person on the review page, or by a simulated reviewer in oracle mode;
 - ``-robust`` (after ``-reviewed``, or alone): the labels that still look the least
   trustworthy are treated before propagation, by no person (config ``robust``).

@@ -196,7 +196,7 @@ def images_to_label(config: dict, wildcards: Wildcards) -> dict:
     return {"ids": status.missing or status.selected, "reused": status.reused}
 
 
-def image_folder(config: dict, wildcards: Wildcards) -> str | None:
+def image_folder(config: dict) -> str | None:
     """An image folder's root, whose original files the pages show (None otherwise)."""
     dataset = config["dataset"]
     return dataset["path"] if dataset["format"] == "folder" else None

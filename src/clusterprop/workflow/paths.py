@@ -34,7 +34,7 @@ NEIGHBOUR_QUERIES = RESULTS + "/neighbours/{embedding}/shards/{shard}-of-{shards
 CLUSTERS = RESULTS + "/clusters/{embedding}/k{k}/seed{seed}/clusters.npz"
 SELECTION = RESULTS + "/selections/{embedding}/{selection}/seed{seed}/selection.csv"
 #: the labels of a selection; ``{labelling}`` says who gave them and whether they were
-#: reviewed (clusterprop.labellings): oracle, oracle-alike10, person, person-reviewed, ...
+#: reviewed (clusterprop.labelling.kinds): oracle, oracle-alike10, person, person-reviewed, ...
 LABELS = RESULTS + "/labels/{embedding}/{selection}/{labelling}/seed{seed}/labels.csv"
 #: a person's labels: where each came from and how many annotations agreed with it
 LABEL_AGREEMENT = RESULTS + "/labels/{embedding}/{selection}/{labelling}/seed{seed}/agreement.csv"
@@ -49,7 +49,7 @@ LABEL_QUALITY = (
 REVIEW_PAGE = RESULTS + "/reviews/{embedding}/{selection}/{labelling}/seed{seed}/review.html"
 REVIEW_SHEET = RESULTS + "/reviews/{embedding}/{selection}/{labelling}/seed{seed}/review_sheet.png"
 #: the same selection (and review list) as a Label Studio project: its tasks and its
-#: labelling config (clusterprop.label_studio)
+#: labelling config (clusterprop.labelling.label_studio)
 LABEL_STUDIO_TASKS = (
     RESULTS + "/labelling/{embedding}/{selection}/seed{seed}/label-studio/tasks.json"
 )
