@@ -4,8 +4,9 @@ came from (a data set's name stands for one source)."""
 
 import sys
 
-from clusterprop.data import read_source, source_record
+from clusterprop.data import source_record
 from clusterprop.errors import DataError
+from clusterprop.formats import read_source
 from clusterprop.io import save_npz, write_json
 from clusterprop.logs import configure
 

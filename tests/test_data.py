@@ -17,10 +17,10 @@ from clusterprop.data import (
     load_npz_dataset,
     prepare_dataset,
     read_idx,
-    read_source,
     resolve_fashion_mnist_dir,
     verify_fashion_mnist_file,
 )
+from clusterprop.formats import read_source
 from clusterprop.workflow.config import ConfigError, check
 from workflow_helpers import merged_config
 

@@ -12,9 +12,10 @@ import pytest
 from PIL import Image
 
 from clusterprop import folders
-from clusterprop.data import FASHION_MNIST_CLASSES, DataError, read_source
+from clusterprop.data import FASHION_MNIST_CLASSES, DataError
 from clusterprop.embed import embed
 from clusterprop.evaluate import classification_metrics, predictions_table
+from clusterprop.formats import read_source
 from clusterprop.labelling.files import format_labels
 from clusterprop.labelling.pages import png_data_uri
 from clusterprop.propagate import TrainingSet, training_set_stats

@@ -347,53 +347,6 @@ def find_spec(path: str | os.PathLike) -> IdxFile:
     raise DataError(f"{path}: not a Fashion-MNIST file name")
 
 
-def read_source(
-    inputs: dict[str, str], source: dict, *, n_jobs: int = 1, log=None
-) -> dict[str, np.ndarray]:
-    """Read, verify and validate the data set a config's ``dataset`` section names.
-
-    ``inputs`` maps roles to files (fashion-mnist), ``idx_dir`` to a directory (idx),
-    ``npz`` to a file (npz); an image folder (folder) is ``source["path"]``, decoded
-    over ``n_jobs`` processes (``log`` takes what was skipped or ignored).
-    """
-    fmt = source["format"]
-    class_names = source.get("class_names")
-    if fmt == "folder":
-        from clusterprop import folders
-
-        arrays = folders.read(
-            source["path"],
-            color=source.get("color", "gray"),
-            image_size=source.get("image_size"),
-            on_bad_image=source.get("on_bad_image", "refuse"),
-            class_names=class_names,
-            n_jobs=n_jobs,
-            log=log,
-        )
-        return limit_splits(arrays, source.get("n_train"), source.get("n_test"), source["path"])
-    if fmt == "npz":
-        where = inputs["npz"]
-        arrays = load_npz_dataset(where)
-    elif fmt == "idx":
-        where = inputs["idx_dir"]
-        arrays = load_idx_dataset(find_idx_files(where))
-    elif fmt == "fashion-mnist":
-        where = str(Path(inputs["X_train"]).parent)
-        for spec in FASHION_MNIST_FILES:  # all four are checked before any is decoded
-            verify_fashion_mnist_file(inputs[spec.role], spec)
-        arrays = load_idx_dataset(inputs)
-        class_names = class_names or list(FASHION_MNIST_CLASSES)
-    else:
-        raise DataError(f"unknown dataset format {fmt!r}")
-    return prepare_dataset(
-        arrays,
-        class_names=class_names,
-        n_train=source.get("n_train"),
-        n_test=source.get("n_test"),
-        source=str(where),
-    )
-
-
 def source_record(source: dict) -> dict:
     """What makes a data set the one its name stands for: its format and where it is
     read from (an absolute path; None for the default Fashion-MNIST lookup). More images

@@ -1,9 +1,10 @@
 """The workflow's extension points: one registry per stage.
 
 Each stage module keeps a table of its methods, built from the entry types below:
-``embed.EMBEDDINGS``, ``select.SELECTIONS``, ``propagate.PROPAGATIONS`` and
-``train.CLASSIFIERS``. An entry names the function, the config parameters it takes, the
-upstream artifacts it needs and whether it draws random numbers. Everything else is
+``formats.FORMATS``, ``embed.EMBEDDINGS``, ``select.SELECTIONS``,
+``propagate.PROPAGATIONS`` and ``train.CLASSIFIERS``. An entry names the function, the
+config parameters it takes, the upstream artifacts it needs and whether it draws random
+numbers. Everything else is
 derived from these tables: the names the config accepts and each method's allowed
 parameters (``workflow.config.check``), the wildcard patterns and path spellings
 (``workflow.grid``), the inputs a rule asks Snakemake for (``workflow.inputs``) and the
@@ -107,6 +108,30 @@ class Classifier:
     network: bool = False
     #: refuses bad parameter values: returns a list of messages (empty when fine)
     check: Callable[[dict], list[str]] | None = None
+
+
+@dataclass(frozen=True)
+class DatasetFormat:
+    """A way a data set is given (config ``dataset.format``). ``read(inputs, source,
+    n_jobs=, log=)`` returns the data set's arrays (``data.prepare_dataset``'s) from the
+    files ``source_files(dataset, download_dir)`` names (the data rule's inputs: the
+    config's ``dataset`` section and where downloads go); ``problems(dataset)`` refuses
+    a section that cannot be read, one message each."""
+
+    name: str
+    read: Callable[..., dict]
+    source_files: Callable[[dict, str], dict[str, str]]
+    problems: Callable[[dict], list[str]]
+    #: the images are files of their own (an image folder): the pages show the files,
+    #: predictions are written by default and Label Studio may serve them
+    image_files: bool = False
+    #: class names known before the data is read (None: read with the data)
+    class_names: tuple[str, ...] | None = None
+    #: training images known before the data is read (None: counted when read)
+    n_train: int | None = None
+    #: a fingerprint of the files, a parameter of the data rule, for a format whose
+    #: files are not the rule's inputs (an image folder's many files)
+    files_digest: Callable[[dict], str] | None = None
 
 
 def table(*entries):

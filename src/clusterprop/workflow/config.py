@@ -9,19 +9,16 @@ method to a registry needs no edit of the schema's lists.
 from __future__ import annotations
 
 import sys
-import zipfile
 from pathlib import Path
 
 from clusterprop import folders, network
-from clusterprop.data import FASHION_MNIST_CLASSES
 from clusterprop.embed import EMBEDDINGS
 from clusterprop.errors import DataError
+from clusterprop.formats import FORMATS
 from clusterprop.propagate import PROPAGATIONS, parse_strategy
 from clusterprop.select import SELECTIONS
 from clusterprop.train import CLASSIFIERS, COMMON_CLASSIFIER_PARAMS
 from clusterprop.workflow.grid import ALL, is_network, is_per_cluster, selection_names
-
-FASHION_MNIST_N_TRAIN = 60000
 
 
 class ConfigError(ValueError):
@@ -52,9 +49,10 @@ def known_n_train(config: dict) -> int | None:
     dataset = config["dataset"]
     if dataset["n_train"] is not None:
         return dataset["n_train"]
-    if dataset["format"] == "fashion-mnist":
-        return FASHION_MNIST_N_TRAIN
-    if dataset["format"] == "folder":
+    entry = FORMATS[dataset["format"]]
+    if entry.n_train is not None:
+        return entry.n_train
+    if entry.image_files:
         layout = folder_layout(config)
         return None if layout is None else len(layout.train.ids)
     return None
@@ -64,7 +62,7 @@ def folder_layout(config: dict):
     """The image folder's layout (``folders.scan``, cached), or None when the config
     does not read a folder or the folder is unusable (reported by ``check``)."""
     dataset = config["dataset"]
-    if dataset["format"] != "folder" or not dataset["path"]:
+    if not FORMATS[dataset["format"]].image_files or not dataset["path"]:
         return None
     try:
         return folders.scan(dataset["path"])
@@ -118,7 +116,7 @@ def _label_studio_problems(config: dict) -> list[str]:
         return []
     if not Path(root).is_dir():
         return [f"label_studio.document_root: {root} is not a directory"]
-    if dataset["format"] == "folder" and dataset["path"]:
+    if FORMATS[dataset["format"]].image_files and dataset["path"]:
         folder = Path(dataset["path"]).resolve()
         if not folder.is_relative_to(Path(root).resolve()):
             return [
@@ -158,59 +156,26 @@ def _registered(where: str, spec: dict, key: str, registry: dict, what: str, com
 
 
 def _dataset_problems(config: dict) -> list[str]:
-    problems = []
+    """The data set's section: what its format refuses (``formats.FORMATS``), settings
+    of image folders given for another format, and an unlabelled image folder's needs."""
     dataset = config["dataset"]
-    if dataset["format"] == "folder":
-        return _folder_problems(config)
+    entry = FORMATS[dataset["format"]]
+    if entry.image_files:
+        return entry.problems(dataset) or _unlabelled_folder_problems(config)
+    problems = []
     if dataset.get("image_size") is not None:
         problems.append("dataset.image_size: only for format folder")
     if dataset.get("color", "gray") != "gray":
         problems.append("dataset.color: only for format folder")
-    if dataset["format"] in ("idx", "npz"):
-        if not dataset["path"]:
-            problems.append(f"dataset.path: required for format {dataset['format']!r}")
-        elif not Path(dataset["path"]).exists():
-            problems.append(f"dataset.path: {dataset['path']} does not exist")
-        elif dataset["format"] == "npz" and not zipfile.is_zipfile(dataset["path"]):
-            problems.append(
-                f"dataset.path: {dataset['path']} is not a .npz file (no zip archive: "
-                "truncated, or another format)"
-            )
-    elif dataset["path"] and not Path(dataset["path"]).is_dir():
-        problems.append(f"dataset.path: {dataset['path']} is not a directory")
-    if (
-        dataset["format"] == "fashion-mnist"
-        and dataset["class_names"] is not None
-        and len(dataset["class_names"]) != len(FASHION_MNIST_CLASSES)
-    ):
-        problems.append(
-            f"dataset.class_names: Fashion-MNIST has {len(FASHION_MNIST_CLASSES)} classes, "
-            f"got {len(dataset['class_names'])} names"
-        )
-    if dataset["format"] == "fashion-mnist" and (dataset["n_train"] or 0) > FASHION_MNIST_N_TRAIN:
-        problems.append(
-            f"dataset.n_train: {dataset['n_train']} but Fashion-MNIST has "
-            f"{FASHION_MNIST_N_TRAIN} training images"
-        )
-    return problems
+    return problems + entry.problems(dataset)
 
 
-def _folder_problems(config: dict) -> list[str]:
+def _unlabelled_folder_problems(config: dict) -> list[str]:
+    """An image folder without class folders: the classes a person may choose are
+    listed in the config, and nothing asks for true labels."""
     dataset = config["dataset"]
-    if not dataset["path"]:
-        return ["dataset.path: required for format 'folder' (a directory with train/)"]
-    if not Path(dataset["path"]).is_dir():
-        return [f"dataset.path: {dataset['path']} is not a directory"]
-    try:
-        layout = folders.scan(dataset["path"])
-    except DataError as error:
-        return [f"dataset.path: {error}"]
+    layout = folders.scan(dataset["path"])
     if layout.labelled:
-        if dataset["class_names"] is not None and dataset["class_names"] != layout.class_names:
-            return [
-                f"dataset.class_names: {dataset['class_names']} differ from the class folders "
-                f"of {dataset['path']}/train {layout.class_names}; leave class_names out"
-            ]
         return []
     problems = []
     if not dataset["class_names"]:
@@ -389,8 +354,9 @@ def _oracle_problems(config: dict) -> list[str]:
     names = config["dataset"]["class_names"]
     if groups is None:
         return []
-    if names is None and config["dataset"]["format"] == "fashion-mnist":
-        names = list(FASHION_MNIST_CLASSES)
+    known = FORMATS[config["dataset"]["format"]].class_names
+    if names is None and known is not None:
+        names = list(known)
     layout = folder_layout(config)
     if names is None and layout is not None and layout.labelled:
         names = layout.class_names

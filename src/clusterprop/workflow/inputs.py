@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from pathlib import Path
 
-from clusterprop.data import FASHION_MNIST_FILES, resolve_fashion_mnist_dir
 from clusterprop.embed import is_sharded
+from clusterprop.formats import FORMATS
 from clusterprop.labelling.kinds import PERSON, parse_labelling
 from clusterprop.network import NetworkSettings, warm_started
 from clusterprop.propagate import parse_strategy
@@ -68,18 +67,10 @@ def needed_artifacts(entry, wildcards: Wildcards, budget, given=()) -> dict[str,
 
 
 def dataset_source_files(config: dict, wildcards: Wildcards) -> dict[str, str]:
-    """The files the data set is read from: local copies, or downloads into resources/."""
+    """The files the data set is read from (its format's): local copies, or downloads
+    into resources/."""
     dataset = config["dataset"]
-    if dataset["format"] == "folder":
-        return {}  # its files are tracked by their fingerprint (dataset_files_digest)
-    if dataset["format"] == "npz":
-        return {"npz": dataset["path"]}
-    if dataset["format"] == "idx":
-        return {"idx_dir": dataset["path"]}
-    directory = resolve_fashion_mnist_dir(dataset["path"])
-    if directory is None:
-        directory = Path(paths.DOWNLOADED_FASHION_MNIST_DIR)
-    return {f.role: str(directory / f.name) for f in FASHION_MNIST_FILES}
+    return FORMATS[dataset["format"]].source_files(dataset, paths.DOWNLOADED_FASHION_MNIST_DIR)
 
 
 def embedding_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | list[str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from clusterprop.data import FASHION_MNIST_CLASSES, FASHION_MNIST_URL
+from clusterprop.formats import FORMATS
 from clusterprop.labelling.kinds import ORACLE, TRUTH, parse_labelling
 from clusterprop.labelling.oracle import FASHION_MNIST_ALIKE
 from clusterprop.labelling.store import free_path
@@ -80,7 +81,9 @@ def alike_groups(config: dict) -> list[list[str]] | None:
         return [list(group) for group in config["oracle"]["alike_groups"]]
     dataset = config["dataset"]
     names = dataset["class_names"]
-    if dataset["format"] == "fashion-mnist" or names == list(FASHION_MNIST_CLASSES):
+    if FORMATS[dataset["format"]].class_names == FASHION_MNIST_CLASSES or names == list(
+        FASHION_MNIST_CLASSES
+    ):
         return [list(group) for group in FASHION_MNIST_ALIKE]
     return None
 
@@ -150,11 +153,8 @@ def dataset_files_digest(config: dict) -> str | None:
     """For an image folder, the fingerprint of its files (``folders.manifest_digest``):
     a parameter of the data rule, so that adding, removing or changing an image reruns
     from the data stage."""
-    if config["dataset"]["format"] != "folder":
-        return None
-    from clusterprop import folders
-
-    return folders.manifest_digest(folders.scan(config["dataset"]["path"]))
+    digest = FORMATS[config["dataset"]["format"]].files_digest
+    return None if digest is None else digest(config["dataset"])
 
 
 def fashion_mnist_url(wildcards: Wildcards) -> str:
@@ -199,7 +199,7 @@ def images_to_label(config: dict, wildcards: Wildcards) -> dict:
 def image_folder(config: dict) -> str | None:
     """An image folder's root, whose original files the pages show (None otherwise)."""
     dataset = config["dataset"]
-    return dataset["path"] if dataset["format"] == "folder" else None
+    return dataset["path"] if FORMATS[dataset["format"]].image_files else None
 
 
 def person_reviewed_labels_file(config: dict, wildcards: Wildcards) -> str:

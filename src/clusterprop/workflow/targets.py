@@ -4,6 +4,7 @@ representatives' grids and the predictions asked for."""
 
 from __future__ import annotations
 
+from clusterprop.formats import FORMATS
 from clusterprop.workflow import paths
 from clusterprop.workflow.grid import experiments, given_labelling, run_wildcards, runs
 
@@ -80,7 +81,9 @@ def wants_predictions(config: dict) -> bool:
     wanted = config["predictions"]
     if config["label_studio"]["prelabels"]["source"] != "none":
         return True
-    return wanted == "always" or (wanted == "auto" and config["dataset"]["format"] == "folder")
+    return wanted == "always" or (
+        wanted == "auto" and FORMATS[config["dataset"]["format"]].image_files
+    )
 
 
 def predictions_of(config: dict) -> dict[str, str]:
