@@ -287,3 +287,13 @@ def test_a_stored_data_set_is_memory_mapped_and_reads_what_was_written(fashion, 
         stored["X_train"][[5, 2999, 17]], arrays["X_train"][[5, 2999, 17]]
     )
     assert stored["class_names"].tolist() == ["a", "bb", "ccc"]
+
+
+def test_the_schema_knows_every_registered_format_and_no_other():
+    import yaml
+
+    from clusterprop.formats import FORMATS
+    from conftest import REPO
+
+    schema = yaml.safe_load((REPO / "schemas/config.schema.yaml").read_text())
+    assert schema["properties"]["dataset"]["properties"]["format"]["enum"] == list(FORMATS)

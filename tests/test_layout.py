@@ -1,4 +1,6 @@
-"""The workflow's layout rules (DEVELOPERS.md, STYLE.md), checked on the source."""
+"""The workflow's layout rules (the developers' guide and its style examples: one file
+per stage, paths and logs from one place, a package without import cycles and of
+modules of one idea each), checked on the source."""
 
 import ast
 import re
@@ -41,32 +43,51 @@ def test_common_rules_file_holds_only_what_is_shared():
     assert len((REPO / "rules/common.smk").read_text().splitlines()) < 150
 
 
+PACKAGE = REPO / "src/clusterprop"
+
+
+def module_name(path) -> str:
+    """``src/clusterprop/workflow/grid.py`` -> ``workflow.grid``; a package's
+    ``__init__.py`` -> the package (``workflow``; the top one ``clusterprop``)."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or "clusterprop"
+
+
 def package_imports() -> dict[str, set[str]]:
-    """Each module of src/clusterprop and the package's modules it imports, at the top
-    or inside a function (a lazy import still ties the two modules together)."""
+    """Each module of src/clusterprop (subpackages included) and the package's modules
+    it imports, at the top or inside a function (a lazy import still ties the two
+    modules together)."""
+    modules = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+    def resolved(dotted: str) -> str:
+        """The module a dotted name below ``clusterprop`` is, or the package it is in."""
+        name = dotted.removeprefix("clusterprop").removeprefix(".") or "clusterprop"
+        while name not in modules and "." in name:
+            name = name.rpartition(".")[0]
+        return name
+
     imports = {}
-    for module in sorted((REPO / "src/clusterprop").glob("*.py")):
-        names = set()
-        for node in ast.walk(ast.parse(module.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module == "clusterprop":
-                names |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                "clusterprop."
-            ):
-                names.add(node.module.split(".")[1])
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("clusterprop"):
+                found |= {resolved(f"{node.module}.{alias.name}") for alias in node.names}
             elif isinstance(node, ast.Import):
-                names |= {
-                    alias.name.split(".")[1]
+                found |= {
+                    resolved(alias.name)
                     for alias in node.names
                     if alias.name.startswith("clusterprop.")
                 }
-        imports[module.stem] = names - {module.stem}
+        imports[name] = found - {name}
     return imports
 
 
 def test_no_import_circle_in_the_package():
     imports = package_imports()
     assert imports["folders"] and imports["data"]  # the parse found the imports
+    assert "labelling.store" in imports["workflow.store_status"]  # and in subpackages
     circles = []
     for start in imports:
         paths_from_start = [[start]]
@@ -78,6 +99,47 @@ def test_no_import_circle_in_the_package():
                 elif name not in path:
                     paths_from_start.append([*path, name])
     assert circles == []
+
+
+def test_the_stages_and_labelling_do_not_import_the_workflow_glue():
+    """The workflow package (paths, grid, the rules' functions) sits on top: no stage
+    module and no labelling module imports it, so a job's script never loads it."""
+    imports = package_imports()
+    below = {name: found for name, found in imports.items() if not name.startswith("workflow")}
+    assert {
+        name for name, found in below.items() if any(f.startswith("workflow") for f in found)
+    } == set()
+
+
+#: modules longer than about 350 lines, each of one idea (why it stays whole)
+LONG_MODULES = {
+    "network": "the CNN: its settings, its training loop, saving and loading",
+    "summarize": "the summary's tables, each a view of the one metrics table",
+    "workflow.config": "the checks on the config before any job, one per section",
+    "data": "reading and verifying published image files (IDX, npz, Fashion-MNIST)",
+}
+
+
+def test_no_module_holds_several_ideas_at_length():
+    lengths = {
+        module_name(path): len(path.read_text().splitlines()) for path in PACKAGE.rglob("*.py")
+    }
+    long = {name for name, lines in lengths.items() if lines > 360}
+    assert long <= set(LONG_MODULES), {name: lengths[name] for name in long - set(LONG_MODULES)}
+    assert all(lengths[name] <= 520 for name in LONG_MODULES)
+
+
+def test_every_log_and_benchmark_path_comes_from_the_helpers():
+    """paths.logs and paths.benchmarks give every rule's log: and benchmark: paths."""
+    typed = [
+        f"{rule.name}: {line.strip()}"
+        for rule in RULES
+        for line in rule.read_text().splitlines()
+        if re.search(r"[\"'](logs|benchmarks)/", line)
+    ]
+    assert typed == []
+    text = "".join(rule.read_text() for rule in RULES)
+    assert text.count("paths.logs(") == text.count("paths.benchmarks(") == text.count("log:")
 
 
 def pins(path) -> dict[str, str]:

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from clusterprop.errors import DataError
+from clusterprop.fingerprints import pixel_fingerprints
 from clusterprop.io import atomic_path
-from clusterprop.labelling.store import pixel_fingerprints
 
 logger = logging.getLogger(__name__)
 

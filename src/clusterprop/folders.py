@@ -175,7 +175,7 @@ def _decode(path: Path, mode: str, size: tuple[int, int] | None):
     if the file cannot be decoded."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    from clusterprop.labelling.store import fingerprint
+    from clusterprop.fingerprints import fingerprint
 
     try:
         content = path.read_bytes()

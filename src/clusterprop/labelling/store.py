@@ -18,32 +18,16 @@ it) is not used and is counted; it never stops a run.
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from clusterprop.labelling.files import HEADER, LabelsFileError, check_row, labels_file_rows, listed
 from clusterprop.labelling.label_studio_exports import decide, is_export, read_annotations
 
 HEADER_WITH_FINGERPRINT = ("image_id", "label", "fingerprint")
 REVIEWED_SUFFIX = "-reviewed.csv"
-#: hexadecimal digits of an image's fingerprint (64 bits)
-FINGERPRINT_DIGITS = 16
-
-
-def fingerprint(content: bytes) -> str:
-    """An image's content fingerprint: the file's bytes (an image folder) or its pixels."""
-    return hashlib.blake2b(content, digest_size=FINGERPRINT_DIGITS // 2).hexdigest()
-
-
-def pixel_fingerprints(images: np.ndarray) -> np.ndarray:
-    """One fingerprint per image of an array of images (``(n, ...)`` uint8)."""
-    images = np.ascontiguousarray(images)
-    return np.array([fingerprint(image.tobytes()) for image in images], dtype=str)
 
 
 @dataclass(frozen=True)

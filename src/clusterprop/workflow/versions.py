@@ -8,6 +8,12 @@ reran nothing. Instead each rule passes its stage's number here as a ``params:``
 Bump a stage's number in the same commit as any code change that alters what that stage
 writes; Snakemake then reruns that stage and everything downstream of it, and nothing
 else. Refactors that leave every output the same bump nothing.
+
+``STAGE_CODE`` records the hash of each stage's code as of its number
+(``code_versions``): a test fails when a stage's code changed and the record did not,
+so that the question "does this change what the stage writes?" is asked at every change.
+Answer it with a bump (or not), then paste the new record that
+``python -m clusterprop.workflow.code_versions`` prints.
 """
 
 STAGE_VERSIONS = {
@@ -24,4 +30,20 @@ STAGE_VERSIONS = {
     "network": 2,
     "self_training": 1,
     "summarize": 6,
+}
+
+STAGE_CODE = {
+    "cluster": "1b43b4c03d0f",
+    "data": "a3aceb2dda8c",
+    "embed": "f9fb37b18163",
+    "evaluate": "df10a953b607",
+    "label": "22a3253eb999",
+    "neighbours": "7dee7823c0ce",
+    "network": "7d5ef4d26547",
+    "propagate": "9021ca1d6364",
+    "review": "337607b96394",
+    "select": "a066dafa03b5",
+    "self_training": "48fa273e3efc",
+    "summarize": "f9424e1fcca7",
+    "train": "f7b2a7ec88b4",
 }
