@@ -32,8 +32,8 @@ from clusterprop.data import (
     load_idx_dataset,
 )
 from clusterprop.embed import scale_pixels
+from clusterprop.fingerprints import pixel_fingerprints
 from clusterprop.labelling import label_studio
-from clusterprop.labelling.store import pixel_fingerprints
 from clusterprop.select import representatives
 
 REPO = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@
 # (warm_start, the default). Raising a method's rounds adds jobs
 # for the new rounds only: a round's params do not hold the number of rounds.
 # Input and params functions: clusterprop.workflow.inputs and .params, each bound just
-# above the rule that uses it first (classifier_params in train.smk, included first).
+# above the rule that uses it first.
 
 
 network_inputs = partial(job_inputs.network_inputs, config)

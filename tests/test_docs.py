@@ -111,3 +111,14 @@ def test_every_config_shown_validates(name, text, fashion, tmp_path, monkeypatch
         photo_folder(tmp_path, fashion, dataset)
         folders.scan.cache_clear()
     check(merged_config(overlay))
+
+
+def test_the_map_of_the_code_names_modules_that_exist():
+    """docs/extending.md's layout names every module of the package, and only those."""
+    text = (REPO / "docs/extending.md").read_text()
+    layout = text[text.index("## Layout") : text.index("## Code versions")]
+    named = set(re.findall(r"`([a-z_]+\.py)`", layout))
+    package = REPO / "src/clusterprop"
+    modules = {path.name for path in package.rglob("*.py")}
+    assert named <= modules, named - modules
+    assert modules - named <= {"__init__.py"}, modules - named

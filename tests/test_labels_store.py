@@ -7,15 +7,9 @@ import pandas as pd
 import pytest
 
 from clusterprop.data import source_conflict, source_record
+from clusterprop.fingerprints import pixel_fingerprints
 from clusterprop.labelling.files import LabelsFileError
-from clusterprop.labelling.store import (
-    Pile,
-    free_path,
-    pixel_fingerprints,
-    read_facts,
-    read_store,
-    resolve,
-)
+from clusterprop.labelling.store import Pile, free_path, read_facts, read_store, resolve
 from clusterprop.select import prefer_labelled, representatives
 from clusterprop.workflow.person import stray_labels_files
 from clusterprop.workflow.schema import schema_problems

@@ -88,7 +88,7 @@ def code_files(repo: Path, script: str) -> list[Path]:
     templates = {
         template
         for path in seen
-        if "\"templates\"" in path.read_text()
+        if '"templates"' in path.read_text()
         for template in (path.parent / "templates").glob("*")
         if template.is_file()
     }

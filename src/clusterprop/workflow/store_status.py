@@ -12,13 +12,13 @@ import functools
 import os
 from dataclasses import dataclass
 
+from clusterprop.fingerprints import fingerprint
 from clusterprop.io import load_npz
 from clusterprop.labelling.files import listed, read_quality_table, read_selection
 from clusterprop.labelling.kinds import PERSON
 from clusterprop.labelling.store import (
     Pile,
     Resolved,
-    fingerprint,
     read_store,
     resolve,
     store_files,
