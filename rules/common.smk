@@ -43,7 +43,7 @@ try:
     check_config(config)
 except ConfigError as error:
     refuse([problems_message(error.problems or [str(error)])])
-# one key order, whatever order the config files wrote (clusterprop.workflow.config.in_key_order)
+# one key order, whatever order the config files wrote (workflow.config.in_key_order)
 config.update(in_key_order(config))
 DATASET_NAME = config["dataset"]["name"]
 
@@ -77,7 +77,7 @@ wildcard_constraints:
 
 # Labelling by a person: every labels file of the data set's store is checked once, in
 # the main process, before any job runs; what the run waits for is decided after the
-# selections are made (rules/label.smk), and said at the end of every run, also one
+# selections are made (rules/label.smk, rules/review.smk), and said at the end of every run, also one
 # with nothing to do.
 PERSON = config["labelling"] == "person"
 if PERSON and workflow.is_main_process:
@@ -96,11 +96,11 @@ if PERSON and workflow.is_main_process:
         )
 
 
-# What a run ends with, whatever ran (clusterprop.workflow.person.say_at_the_end): while a
-# person's labels are missing, what to open and where to save it; what the labels store
+# What a run ends with, whatever ran (clusterprop.workflow.person.say_at_the_end):
+# while a person's labels are missing, what to open and where to save it; what the labels store
 # could not use. Rule all asks for everything, or, while a person's labels are missing,
 # for the pages that ask for them, read once this run's selections (then review lists)
-# are made: two checkpoints (rules/label.smk).
+# are made: two checkpoints (rules/label.smk, rules/review.smk).
 RUN_END = {"waiting": [], "failed": False, "workdir": os.getcwd()}
 if PERSON and workflow.is_main_process:
     atexit.register(partial(person.say_at_the_end, config, RUN_END))

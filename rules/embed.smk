@@ -1,5 +1,6 @@
-# Embeddings of the images, and each embedding's nearest-neighbour graph. Input and params functions: clusterprop.workflow.inputs and .params, each bound just
-# above the rule that uses it first.
+# Embeddings of the images, and each embedding's nearest-neighbour graph. Input and
+# params functions: clusterprop.workflow.inputs and .params, each bound just above the
+# rule that uses it first.
 
 
 embedding_spec = partial(job_params.embedding_spec, config)

@@ -67,7 +67,8 @@ else:
     person_selection_files = partial(job_inputs.person_selection_files, config)
 
     # Every selection a person labels, listed once made: the run then reads what the
-    # labels store has of them (clusterprop.workflow.person) and asks only for the rest.
+    # labels store has of them (clusterprop.workflow.store_status) and asks only for
+    # the rest.
     checkpoint person_selections:
         input:
             selections=person_selection_files,
@@ -116,7 +117,8 @@ else:
         script:
             "../scripts/labelling_page.py"
 
-    # The same images as a Label Studio project, for a team (clusterprop.labelling.label_studio).
+    # The same images as a Label Studio project, for a team
+    # (clusterprop.labelling.label_studio).
     rule label_studio_labelling_tasks:
         input:
             selection=paths.SELECTION,

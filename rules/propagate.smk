@@ -1,6 +1,7 @@
 # Propagation: the labels reach other training images. The propagation's registry entry
-# (clusterprop.propagate.PROPAGATIONS) decides what it reads. Input and params functions: clusterprop.workflow.inputs and .params, each bound just
-# above the rule that uses it first.
+# (clusterprop.propagate.PROPAGATIONS) decides what it reads. Input and params
+# functions: clusterprop.workflow.inputs and .params, each bound just above the rule
+# that uses it first.
 
 
 propagation_artifacts = partial(job_inputs.propagation_artifacts, config)

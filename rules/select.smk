@@ -1,6 +1,7 @@
 # Selection: which training images a person (or the oracle) labels. The selection's
-# registry entry (clusterprop.select.SELECTIONS) decides what it reads. Input and params functions: clusterprop.workflow.inputs and .params, each bound just
-# above the rule that uses it first.
+# registry entry (clusterprop.select.SELECTIONS) decides what it reads. Input and params
+# functions: clusterprop.workflow.inputs and .params, each bound just above the rule
+# that uses it first.
 
 
 selection_artifacts = partial(job_inputs.selection_artifacts, config)

@@ -1,5 +1,6 @@
-# Classifiers other than networks: trained, scored and asked for predictions. Input and params functions: clusterprop.workflow.inputs and .params, each bound just
-# above the rule that uses it first.
+# Classifiers other than networks: trained, scored and asked for predictions. Input and
+# params functions: clusterprop.workflow.inputs and .params, each bound just above the
+# rule that uses it first.
 
 
 classifier_params = partial(job_params.classifier_params, config)
