@@ -1,4 +1,10 @@
-"""Glue between the Snakefile and the package."""
+"""What ties the package to Snakemake: every results path (``paths``), the stages'
+code versions (``versions``, ``code_versions``), the config's checks (``config``,
+``schema``), the experiment grid (``grid``), every rule's inputs and params
+(``inputs``, ``params``), rule all's targets (``targets``) and a person's part of a run
+(``store_status``, ``person``). No stage and no labelling module imports it.
+
+This module: the Snakefile's two helpers."""
 
 from __future__ import annotations
 
