@@ -239,21 +239,21 @@ def test_representative_grids_one_per_cluster_selection_of_the_first_seed(config
 
 def test_training_set_provenance_records_what_each_piece_used(config):
     config = validated(load("config/sweep.yaml"))
-    centroid = params.provenance(config, "hog_pca50", "centroid-k50", "oracle", "all")
+    centroid = params.labelled_set_provenance(config, "hog_pca50", "centroid-k50", "oracle", "all")
     assert centroid["clustering"] == params.clustering_params(config)
     assert "spreading" not in centroid and "neighbours" not in centroid
     assert centroid["embedding"]["input"] == {"hog": config["embeddings"]["hog"]}
-    spread = params.provenance(config, "hog_pca50", "random-n50", "oracle", "spread")
+    spread = params.labelled_set_provenance(config, "hog_pca50", "random-n50", "oracle", "spread")
     assert spread["spreading"] == config["spreading"] and "clustering" not in spread
     assert spread["neighbours"]["n_neighbors"] == 20 and spread["neighbours"]["search"] == "auto"
-    typical = params.provenance(config, "hog_pca50", "typical-k50", "oracle", "none")
+    typical = params.labelled_set_provenance(config, "hog_pca50", "typical-k50", "oracle", "none")
     assert typical["typicality"] == config["typicality"] and "neighbours" in typical
-    everything = params.provenance(config, "raw", "all", "truth", "none")
+    everything = params.labelled_set_provenance(config, "raw", "all", "truth", "none")
     assert (everything["selection"], everything["budget"]) == ("all", None)
     assert {"clustering", "neighbours", "spreading", "review"}.isdisjoint(everything)
     assert (centroid["labelling"], centroid["oracle"]) == ("oracle", {"error_rate": 0.0})
     assert "review" not in centroid  # a perfect oracle has nothing to review
-    reviewed = params.provenance(
+    reviewed = params.labelled_set_provenance(
         config, "hog_pca50", "centroid-k50", "oracle-alike10-reviewed", "spread"
     )
     assert reviewed["oracle"] == {

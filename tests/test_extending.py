@@ -96,7 +96,7 @@ def test_a_registry_entry_is_all_the_workflow_needs_to_know(monkeypatch):
     assert artifact_paths(
         entry.needs, dataset="fashion-mnist", embedding="raw", budget=10, seed=0
     ) == {"clusters": "results/fashion-mnist/clusters/raw/k10/seed0/clusters.npz"}
-    provenance = params.provenance(config, "raw", "quantile-k10", "oracle", "all")
+    provenance = params.labelled_set_provenance(config, "raw", "quantile-k10", "oracle", "all")
     assert provenance["quantile_selection"] == {"quantile": 0.5}
     assert "clustering" in provenance and "neighbours" not in provenance
     assert targets.representative_grids(config) == [

@@ -80,10 +80,8 @@ def alike_groups(config: dict) -> list[list[str]] | None:
     if config["oracle"]["alike_groups"] is not None:
         return [list(group) for group in config["oracle"]["alike_groups"]]
     dataset = config["dataset"]
-    names = dataset["class_names"]
-    if FORMATS[dataset["format"]].class_names == FASHION_MNIST_CLASSES or names == list(
-        FASHION_MNIST_CLASSES
-    ):
+    known = FORMATS[dataset["format"]].class_names  # Fashion-MNIST's format knows them
+    if known == FASHION_MNIST_CLASSES or dataset["class_names"] == list(FASHION_MNIST_CLASSES):
         return [list(group) for group in FASHION_MNIST_ALIKE]
     return None
 
@@ -121,7 +119,9 @@ def labelling_provenance(config: dict, labelling: str) -> dict:
     return provenance
 
 
-def provenance(config: dict, embedding: str, selection: str, labelling: str, propagation: str):
+def labelled_set_provenance(
+    config: dict, embedding: str, selection: str, labelling: str, propagation: str
+):
     """What produced a labelled set (``selection``, ``labelling`` and ``propagation`` in
     path spelling), recorded with it and with every metric after it."""
     kind, budget = parse_selection_slug(selection)
@@ -242,7 +242,7 @@ def propagation_settings(config: dict, wildcards: Wildcards) -> dict:
 
 def training_set_provenance(config: dict, wildcards: Wildcards) -> dict:
     """What produced the labelled set, recorded with it and with every metric after it."""
-    return provenance(
+    return labelled_set_provenance(
         config,
         wildcards["embedding"],
         wildcards.get("selection", ALL),
