@@ -18,15 +18,19 @@ def test_no_script_reads_snakemake_config():
     assert offenders == []
 
 
-def test_no_results_path_is_written_out_in_the_rules():
-    """Every results path comes from clusterprop.workflow.paths: none is spelled in rules/."""
-    offenders = [
+def rule_lines_spelling(folder: str) -> list[str]:
+    """The lines of rules/ that spell out a path into ``folder`` (file: line)."""
+    return [
         f"{rule.name}: {line.strip()}"
         for rule in RULES
         for line in rule.read_text().splitlines()
-        if re.search(r"[\"']results/", line)
+        if re.search(rf"[\"']{folder}/", line)
     ]
-    assert offenders == []
+
+
+def test_no_results_path_is_written_out_in_the_rules():
+    """Every results path comes from clusterprop.workflow.paths: none is spelled in rules/."""
+    assert rule_lines_spelling("results") == []
 
 
 def test_every_results_template_is_written_once():
@@ -131,13 +135,7 @@ def test_no_module_holds_several_ideas_at_length():
 
 def test_every_log_and_benchmark_path_comes_from_the_helpers():
     """paths.logs and paths.benchmarks give every rule's log: and benchmark: paths."""
-    typed = [
-        f"{rule.name}: {line.strip()}"
-        for rule in RULES
-        for line in rule.read_text().splitlines()
-        if re.search(r"[\"'](logs|benchmarks)/", line)
-    ]
-    assert typed == []
+    assert rule_lines_spelling("(logs|benchmarks)") == []
     text = "".join(rule.read_text() for rule in RULES)
     assert text.count("paths.logs(") == text.count("paths.benchmarks(") == text.count("log:")
 
