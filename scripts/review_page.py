@@ -5,7 +5,7 @@ images; and the printable sheet of the same images."""
 from pathlib import Path
 
 from clusterprop.io import write_text
-from clusterprop.labelling.files import read_quality_table, rows_of, still_to_review
+from clusterprop.labelling.files import read_quality_table, rows_of, similar_ids, still_to_review
 from clusterprop.labelling.pages import labelling_page, load_for_labelling
 from clusterprop.logs import configure
 from clusterprop.plots import plot_image_grid
@@ -28,7 +28,7 @@ items = [
     {
         "given": index[row.label],
         "suggested": index[row.suggested_label],
-        "similar": [(i, image(i), index[label_of[i]]) for i in row.similar.split()],
+        "similar": [(i, image(i), index[label_of[i]]) for i in similar_ids(row.similar)],
     }
     for row in review.itertuples()
 ]

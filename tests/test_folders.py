@@ -47,7 +47,8 @@ def fashion_folder(root: Path, fashion, n_train=300, n_test=100, jpeg=0) -> Path
 
 def photo_crops(root: Path, n: int, seed: int = 0) -> list[str]:
     """``n`` crops of mixed sizes (16 to 48 pixels a side) from scikit-image's colour
-    photographs, straight into ``root/train/`` (no labels); returns each crop's photo."""
+    photographs, straight into ``root/train/`` (no labels), a space in their names as in
+    many people's files (``crop 0001.png``); returns each crop's photo."""
     import skimage
 
     rng = np.random.default_rng(seed)
@@ -64,7 +65,7 @@ def photo_crops(root: Path, n: int, seed: int = 0) -> list[str]:
         left = int(rng.integers(photo.shape[1] - width))
         crop = photo[top : top + height, left : left + width]
         suffix = ".jpg" if i % 5 == 0 else ".png"
-        Image.fromarray(crop).save(root / "train" / f"crop{i:04d}{suffix}", quality=95)
+        Image.fromarray(crop).save(root / "train" / f"crop {i:04d}{suffix}", quality=95)
         sources.append(PHOTOS[which].split(".")[0])
     return sources
 
@@ -124,7 +125,7 @@ def test_decoding_on_two_processes_equals_one(png_folder):
 def test_colour_images_of_mixed_sizes_are_padded_keeping_their_aspect(tmp_path):
     photo_crops(tmp_path, 12)
     with pytest.raises(
-        DataError, match=r"crop\d+\.(png|jpg): \d+x\d+x3 but .* set dataset.image_size"
+        DataError, match=r"crop \d+\.(png|jpg): \d+x\d+x3 but .* set dataset.image_size"
     ):
         folders.read(tmp_path, color="rgb", class_names=["a", "b"])
     data = folders.read(tmp_path, color="rgb", image_size=32, class_names=["a", "b"])
@@ -439,8 +440,8 @@ def test_an_unlabelled_colour_pool_goes_from_the_labelling_page_to_predictions(t
     selection = pd.read_csv(
         workdir / "results/photos/selections/hog/centroid-k12/seed0/selection.csv", dtype=str
     )
-    assert selection.image_id.str.fullmatch(r"train/crop\d{4}\.(png|jpg)").all()
-    truth = {f"train/crop{i:04d}": source for i, source in enumerate(sources)}
+    assert selection.image_id.str.fullmatch(r"train/crop \d{4}\.(png|jpg)").all()
+    truth = {f"train/crop {i:04d}": source for i, source in enumerate(sources)}
     given = [truth[image_id.rsplit(".", 1)[0]] for image_id in selection.image_id]
     labels_file = workdir / "labels/photos/hog/centroid-k12/seed0.csv"
     assert labels_file.parent.is_dir()  # the run made the folder the message names

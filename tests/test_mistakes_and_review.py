@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from clusterprop.data import FASHION_MNIST_CLASSES
-from clusterprop.labelling.files import LabelsFileError, listed, read_quality_table
+from clusterprop.labelling.files import (
+    LabelsFileError,
+    listed,
+    read_quality_table,
+    similar_cell,
+    similar_ids,
+)
 from clusterprop.labelling.kinds import parse_labelling, slug_pattern
 from clusterprop.labelling.oracle import (
     FASHION_MNIST_ALIKE,
@@ -267,8 +273,38 @@ def test_the_review_list_holds_most_mistakes(pool):
     assert table.wrong.sum() == 15
     # chance would put 3 of the 15 mistakes on a list of a fifth of the labels
     assert review.wrong.sum() >= 10, review.wrong.sum()
-    assert table.similar.str.split().map(len).eq(3).all()
+    assert table.similar.map(similar_ids).map(len).eq(3).all()
     assert (table.quality.between(0, 1)).all()
+
+
+def test_similar_images_keep_ids_with_spaces_commas_and_quotes(pool, tmp_path):
+    # an image folder's ids are paths: "train/Ankle boot/IMG 0001.png" once broke the
+    # review page, which split the similar images' ids at spaces
+    ids = np.array(
+        [f'train/{CLASSES[c]}/IMG {i:04d}, "a"é.png' for i, c in enumerate(pool["truth"])]
+    )
+    table = quality_table(
+        ids, pool["given"], pool["labels"],
+        neighbours=pool["neighbours"], features=pool["features"], class_names=CLASSES,
+        seed=0, review=REVIEW, spreading=SPREADING,
+    )  # fmt: skip
+    path = tmp_path / "label_quality.csv"
+    path.write_text(table.to_csv(index=False))  # as the label_quality rule writes it
+    read = read_quality_table(path)
+    assert read.image_id.tolist() == ids.tolist()
+    similar = read.similar.map(similar_ids)
+    assert similar.map(len).eq(3).all() and set(sum(similar, [])) <= set(ids)
+    assert (similar.map(lambda others: others[0]) != read.image_id).all()  # not itself
+    plain = quality_table(
+        pool["given"].astype(str), pool["given"], pool["labels"],
+        neighbours=pool["neighbours"], features=pool["features"], class_names=CLASSES,
+        seed=0, review=REVIEW, spreading=SPREADING,
+    )  # fmt: skip
+    # the same images, named otherwise: the same similar images
+    row_of = dict(zip(ids, plain.image_id, strict=True))
+    assert [[row_of[i] for i in others] for others in similar] == [
+        similar_ids(cell) for cell in plain.similar
+    ]
 
 
 def test_review_list_share_and_threshold():
@@ -290,7 +326,7 @@ def quality_rows(tmp_path):
             "quality": [0.1, 0.9, 0.8, 0.2],
             "rank": [1, 4, 3, 2],
             "listed": [True, False, False, True],
-            "similar": ["b c", "a c", "a b", "a b"],
+            "similar": [similar_cell(o) for o in ("bc", "ac", "ab", "ab")],
             "wrong": [True, False, False, False],
         }
     )

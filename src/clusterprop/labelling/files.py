@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -136,6 +137,19 @@ def selection_labels(
 
 
 # ---------------------------------------------------------------- label quality tables
+# A quality table (``label_quality.csv``) has a row per given label; its ``similar`` cell
+# holds the most similar labelled images' ids as a JSON list, nearest first: an image id
+# is a path in an image folder and may hold spaces, commas or quotes.
+
+
+def similar_cell(image_ids: Sequence) -> str:
+    """A quality table's ``similar`` cell: the image ids as a JSON list."""
+    return json.dumps([str(image_id) for image_id in image_ids], ensure_ascii=False)
+
+
+def similar_ids(cell: str) -> list[str]:
+    """The image ids of a quality table's ``similar`` cell."""
+    return json.loads(cell)
 
 
 def listed(table: pd.DataFrame) -> pd.DataFrame:

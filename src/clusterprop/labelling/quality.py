@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from clusterprop.labelling.files import similar_cell
 from clusterprop.spreading import SpreadingGraph, equal_class_shares, spread_many
 
 
@@ -179,8 +180,8 @@ def quality_table(
     quality score of the given label (``review["score"]``); ``rank`` numbers the labels
     from the most suspicious; ``listed``: on the review list; ``suggested_label`` is the
     most probable class; ``similar`` the ``review["n_similar"]`` most similar labelled
-    images (their ids, nearest first). ``wrong`` (with ``truth``, for benchmarks):
-    whether the given label is wrong.
+    images (their ids as a JSON list, nearest first: ``files.similar_cell``).
+    ``wrong`` (with ``truth``, for benchmarks): whether the given label is wrong.
 
     ``features``: every training image's features (the embedding's), of which the given
     images' rows are used and the whole set standardises them.
@@ -219,7 +220,7 @@ def quality_table(
             "quality": np.round(quality, 6),
             "rank": rank,
             "listed": on_list,
-            "similar": [" ".join(image_ids[row]) for row in similar],
+            "similar": [similar_cell(image_ids[row]) for row in similar],
         }
     )
     if truth is not None and (np.asarray(truth) >= 0).all():
