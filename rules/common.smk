@@ -55,6 +55,10 @@ if SOURCE_RECORD.exists():
     )
     if conflict:
         refuse([f"config: {conflict}", "Nothing was run."])
+# Files that are missing and cannot be downloaded (Fashion-MNIST on a machine without
+# it or the internet): what is missing and the ways out, before any job.
+if workflow.is_main_process and (unavailable := job_inputs.dataset_unavailable(config)):
+    refuse(unavailable)
 
 
 # Selections and propagations are spelled as their registries allow (centroid-k300,

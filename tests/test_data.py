@@ -1,7 +1,9 @@
 import gzip
 import io
+import os
 import re
 import shutil
+import socket
 import urllib.error
 
 import numpy as np
@@ -10,9 +12,13 @@ import pytest
 from clusterprop.data import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_FILES,
+    SYSTEM_DIR_VARIABLE,
+    URL_VARIABLE,
     DataError,
     decode_idx,
     download,
+    download_problem,
+    fashion_mnist_unavailable,
     find_spec,
     load_npz_dataset,
     prepare_dataset,
@@ -22,7 +28,7 @@ from clusterprop.data import (
 )
 from clusterprop.formats import read_source
 from clusterprop.workflow.config import ConfigError, check
-from workflow_helpers import merged_config
+from workflow_helpers import copy_workflow, merged_config, snakemake
 
 
 def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
@@ -172,6 +178,86 @@ def test_resolve_fashion_mnist_dir(tmp_path, fashion_dir):
     assert resolve_fashion_mnist_dir("/my/dir") == tmp_path.__class__("/my/dir")
     assert resolve_fashion_mnist_dir(None) == fashion_dir
     assert resolve_fashion_mnist_dir(None, system_dir=str(tmp_path)) is None
+
+
+def closed_port_url() -> str:
+    """A loopback address where nothing listens: a download from it fails at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def test_a_download_that_cannot_start_says_why():
+    assert download_problem(closed_port_url() + "x.gz", timeout=5) == "Connection refused"
+
+
+def test_fashion_mnist_on_this_machine_or_downloadable_asks_nothing(tmp_path, fashion_dir):
+    def never(url):
+        raise AssertionError("no download is needed")
+
+    assert fashion_mnist_unavailable(str(fashion_dir), str(tmp_path), problem=never) == []
+    assert fashion_mnist_unavailable(None, str(tmp_path), problem=never) == []  # the system copy
+
+
+def test_fashion_mnist_missing_and_not_downloadable_names_both_ways_out(tmp_path, monkeypatch):
+    monkeypatch.setenv(SYSTEM_DIR_VARIABLE, str(tmp_path / "empty"))
+    monkeypatch.setenv(URL_VARIABLE, "http://127.0.0.1:9/mirror/")
+    asked = []
+
+    def unreachable(url):
+        asked.append(url)
+        return "Name or service not known"
+
+    downloads = tmp_path / "resources"
+    lines = fashion_mnist_unavailable(None, str(downloads), problem=unreachable)
+    assert asked == ["http://127.0.0.1:9/mirror/train-images-idx3-ubyte.gz"]
+    assert lines[0] == (
+        "data: Fashion-MNIST is not on this machine and could not be downloaded from "
+        "http://127.0.0.1:9/mirror/ (Name or service not known)."
+    )
+    text = "\n".join(lines)
+    assert "apt-get install -y dataset-fashion-mnist" in text
+    assert f"into {downloads}/ here, or a folder of yours named by dataset.path" in text
+    assert all(spec.name in text for spec in FASHION_MNIST_FILES)
+    assert len(lines) <= 15
+    # all four already downloaded: nothing to ask
+    downloads.mkdir()
+    for spec in FASHION_MNIST_FILES:
+        (downloads / spec.name).write_bytes(b"")
+    assert fashion_mnist_unavailable(None, str(downloads), problem=unreachable) == []
+
+
+def test_a_configured_folder_without_the_files_names_those_it_lacks(tmp_path, fashion_dir):
+    shutil.copy(fashion_dir / "t10k-labels-idx1-ubyte.gz", tmp_path)
+    lines = fashion_mnist_unavailable(str(tmp_path), "resources/fashion-mnist")
+    assert lines[0] == (
+        f"data: dataset.path: {tmp_path} lacks train-images-idx3-ubyte.gz, "
+        "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz."
+    )
+    assert f"into {tmp_path}/ (dataset.path)" in "\n".join(lines)
+
+
+@pytest.mark.parametrize("where", ["system copy missing", "dataset.path empty"])
+def test_a_first_run_without_the_data_set_says_what_to_do_in_a_few_lines(tmp_path, where):
+    """The README's main command on a machine without the data set and without the
+    internet (the system copy's place an empty folder, the download's a closed port):
+    a few lines, both ways out, no traceback, no job run."""
+    workdir = copy_workflow(tmp_path / "workflow")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = {**os.environ, SYSTEM_DIR_VARIABLE: str(empty), URL_VARIABLE: closed_port_url()}
+    config = {"dataset": {"path": str(empty)}} if where == "dataset.path empty" else None
+    result = snakemake(workdir, "--cores", "1", config=config, check=False, env=env)
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode != 0
+    assert len(output.splitlines()) <= 15, output
+    assert "Traceback" not in output
+    assert output.endswith("Nothing was run."), output
+    assert [line for line in output.splitlines() if line.startswith("data: ")], output
+    assert "apt-get install -y dataset-fashion-mnist" in output
+    assert "train-images-idx3-ubyte.gz" in output
+    assert not (workdir / "results").exists() and not (workdir / "resources").exists()
 
 
 def test_read_source_fashion_mnist_subset(fashion_dir):

@@ -140,39 +140,6 @@ def test_every_log_and_benchmark_path_comes_from_the_helpers():
     assert text.count("paths.logs(") == text.count("paths.benchmarks(") == text.count("log:")
 
 
-def pins(path) -> dict[str, str]:
-    """name -> version of a pip requirements file (its -r includes followed)."""
-    found = {}
-    for line in path.read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line.startswith("-r "):
-            found.update(pins(path.parent / line[3:].strip()))
-        elif "==" in line:
-            name, version = line.split("==")
-            found[name.lower()] = version
-    return found
-
-
-def test_the_conda_environments_pin_what_pip_installs():
-    """envs/*.yaml (for conda users) and requirements*.txt (pip) pin the same versions."""
-    import yaml
-
-    conda_names = {"matplotlib-base": "matplotlib", "pytorch": "torch"}
-    for env, requirements in [("ml", "requirements.txt"), ("cnn", "requirements-cnn.txt")]:
-        spec = yaml.safe_load((REPO / f"envs/{env}.yaml").read_text())
-        pinned = pins(REPO / requirements)
-        conda = {}
-        for dependency in spec["dependencies"]:
-            name, version = (part.strip() for part in dependency.split("="))
-            if name != "python":
-                conda[conda_names.get(name, name)] = version
-        assert conda, env
-        assert {name: pinned.get(name) for name in conda} == conda, env
-        missing = set(pinned) - set(conda) - {"snakemake", "snakemake-executor-plugin-slurm",
-                                              "pygments"}  # fmt: skip
-        assert missing == set(), (env, missing)
-
-
 def test_every_file_that_uses_a_shared_run_goes_to_its_worker():
     """A test file that takes a session-scoped run (``small_run``, ``tiny_run``) is in
     ``conftest.SHARED_RUNS`` under that run, so that the two pytest workers do not each

@@ -26,6 +26,11 @@ logger = logging.getLogger(__name__)
 FASHION_MNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 #: Debian's ``dataset-fashion-mnist`` package installs the original files here.
 SYSTEM_FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+#: Environment variables that stand for the two places above: a site's own mirror of
+#: the four files, and where another system keeps them (the tests play a machine
+#: without the data set with them).
+URL_VARIABLE = "CLUSTERPROP_FASHION_MNIST_URL"
+SYSTEM_DIR_VARIABLE = "CLUSTERPROP_FASHION_MNIST_SYSTEM_DIR"
 FASHION_MNIST_CLASSES = (
     "T-shirt/top",
     "Trouser",
@@ -181,18 +186,86 @@ def verify_fashion_mnist_file(path: str | os.PathLike, spec: IdxFile) -> None:
     )
 
 
-def resolve_fashion_mnist_dir(
-    configured: str | None, system_dir: str = SYSTEM_FASHION_MNIST_DIR
-) -> Path | None:
+def fashion_mnist_url(filename: str = "") -> str:
+    """Where the published files are downloaded from (a mirror's, where one is set)."""
+    base = os.environ.get(URL_VARIABLE) or FASHION_MNIST_URL
+    return base.rstrip("/") + "/" + filename
+
+
+def system_fashion_mnist_dir() -> str:
+    return os.environ.get(SYSTEM_DIR_VARIABLE) or SYSTEM_FASHION_MNIST_DIR
+
+
+def resolve_fashion_mnist_dir(configured: str | None, system_dir: str | None = None) -> Path | None:
     """Where to read Fashion-MNIST from: the configured directory, else the system copy.
 
     Returns None when neither exists, meaning: download it.
     """
     if configured:
         return Path(configured)
-    if all((Path(system_dir) / f.name).is_file() for f in FASHION_MNIST_FILES):
-        return Path(system_dir)
+    system = Path(system_dir or system_fashion_mnist_dir())
+    if all((system / f.name).is_file() for f in FASHION_MNIST_FILES):
+        return system
     return None
+
+
+def download_problem(url: str, timeout: float = 10.0, opener: Callable = urllib.request.urlopen):
+    """Why ``url`` cannot be downloaded now (a few words), or None when it answers."""
+    try:
+        with opener(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            return None
+    except OSError as exc:  # urllib's URLError and HTTPError, timeouts, refused connections
+        reason = getattr(exc, "reason", None) or exc
+        return str(getattr(reason, "strerror", None) or reason)
+
+
+def fashion_mnist_unavailable(
+    configured: str | None, download_dir: str, problem: Callable = download_problem
+) -> list[str]:
+    """What a person reads when the four files are neither where the config says
+    (``dataset.path``), nor the system copy, nor already downloaded into
+    ``download_dir``, and cannot be downloaded either (``problem(url)`` says why, None
+    when it can): what is missing and the ways out, a few lines; empty when all is there."""
+    names = [f.name for f in FASHION_MNIST_FILES]
+    if configured:
+        missing = [name for name in names if not (Path(configured) / name).is_file()]
+        if not missing:
+            return []
+        said = f"dataset.path: {configured} lacks {', '.join(missing)}"
+        place = f"into {configured}/ (dataset.path)"
+    else:
+        if resolve_fashion_mnist_dir(None) is not None:
+            return []
+        missing = [name for name in names if not (Path(download_dir) / name).is_file()]
+        reason = problem(fashion_mnist_url(missing[0])) if missing else None
+        if reason is None:
+            return []
+        said = (
+            f"Fashion-MNIST is not on this machine and could not be downloaded from "
+            f"{fashion_mnist_url()} ({reason})"
+        )
+        place = downloads_place(download_dir)
+    return [f"data: {said}.", *ways_to_fashion_mnist(place), "Nothing was run."]
+
+
+def downloads_place(download_dir: str) -> str:
+    return f"into {download_dir}/ here, or a folder of yours named by dataset.path"
+
+
+def ways_to_fashion_mnist(place: str) -> list[str]:
+    """The two ways to give the workflow Fashion-MNIST without a download; ``place``:
+    where the files can be put by hand."""
+    names = [f.name for f in FASHION_MNIST_FILES]
+    return [
+        "Either way below gives the workflow the data set; then run snakemake again.",
+        f"  1. Debian's package, which puts the four files in {SYSTEM_FASHION_MNIST_DIR}:",
+        "       apt-get update && apt-get install -y dataset-fashion-mnist",
+        "  2. The four original files, copied from a machine that has them,",
+        f"     {place}:",
+        "       " + "  ".join(names[:2]),
+        "       " + "  ".join(names[2:]),
+        "     (they are checked against the published MD5 sums).",
+    ]
 
 
 # --------------------------------------------------------------------------- download

@@ -13,6 +13,7 @@ from clusterprop import folders
 from clusterprop.data import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_FILES,
+    fashion_mnist_unavailable,
     find_idx_files,
     limit_splits,
     load_idx_dataset,
@@ -68,6 +69,10 @@ def _fashion_mnist_files(dataset: dict, download_dir: str) -> dict[str, str]:
     if directory is None:
         directory = Path(download_dir)
     return {f.role: str(directory / f.name) for f in FASHION_MNIST_FILES}
+
+
+def _fashion_mnist_unavailable(dataset: dict, download_dir: str) -> list[str]:
+    return fashion_mnist_unavailable(dataset["path"], download_dir)
 
 
 def _fashion_mnist_problems(dataset: dict) -> list[str]:
@@ -169,6 +174,7 @@ FORMATS = table(
         _fashion_mnist_problems,
         class_names=FASHION_MNIST_CLASSES,
         n_train=FASHION_MNIST_N_TRAIN,
+        unavailable=_fashion_mnist_unavailable,
     ),
     DatasetFormat(
         "idx", _read_idx, lambda dataset, _: {"idx_dir": dataset["path"]}, _path_problems

@@ -132,6 +132,10 @@ class DatasetFormat:
     #: a fingerprint of the files, a parameter of the data rule, for a format whose
     #: files are not the rule's inputs (an image folder's many files)
     files_digest: Callable[[dict], str] | None = None
+    #: for a format whose files may be missing or downloaded: ``unavailable(dataset,
+    #: download_dir)`` gives the lines that say what is missing and the ways out (empty
+    #: when the files are there or can be downloaded); asked once, before any job
+    unavailable: Callable[[dict, str], list[str]] | None = None
 
 
 def table(*entries):

@@ -73,6 +73,14 @@ def dataset_source_files(config: dict, wildcards: Wildcards) -> dict[str, str]:
     return FORMATS[dataset["format"]].source_files(dataset, paths.DOWNLOADED_FASHION_MNIST_DIR)
 
 
+def dataset_unavailable(config: dict) -> list[str]:
+    """What is missing of the data set's files and the ways out, for a format whose
+    files can be missing before any job (and are not downloadable); empty if none."""
+    dataset = config["dataset"]
+    unavailable = FORMATS[dataset["format"]].unavailable
+    return unavailable(dataset, paths.DOWNLOADED_FASHION_MNIST_DIR) if unavailable else []
+
+
 def embedding_inputs(config: dict, wildcards: Wildcards) -> dict[str, str | list[str]]:
     """The images, or the features of the embedding this one is computed from, or,
     where it is embedded in parts (config ``shards``), its parts to join."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from clusterprop.data import FASHION_MNIST_CLASSES, FASHION_MNIST_URL
+from clusterprop.data import FASHION_MNIST_CLASSES
+from clusterprop.data import fashion_mnist_url as download_url
 from clusterprop.formats import FORMATS
 from clusterprop.labelling.kinds import ORACLE, TRUTH, parse_labelling
 from clusterprop.labelling.oracle import FASHION_MNIST_ALIKE
@@ -158,7 +159,7 @@ def dataset_files_digest(config: dict) -> str | None:
 
 
 def fashion_mnist_url(wildcards: Wildcards) -> str:
-    return FASHION_MNIST_URL + wildcards["filename"]
+    return download_url(wildcards["filename"])
 
 
 def embedding_spec(config: dict, wildcards: Wildcards) -> dict:
