@@ -65,6 +65,49 @@ def test_hog_is_scikit_image_hog_and_independent_of_processes(images, hog_featur
     np.testing.assert_array_equal(one_process, train[:50])
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"orientations": 7, "pixels_per_cell": 5, "cells_per_block": 3}, {"cells_per_block": 1}],
+)
+def test_the_batched_hog_gives_scikit_images_features_on_real_grey_images(images, settings):
+    batched, batched_test = embed("hog", images["train"][:300], images["test"][:20], settings)
+    one_by_one = embed(
+        "hog", images["train"][:300], images["test"][:20], {**settings, "backend": "scikit-image"}
+    )
+    np.testing.assert_allclose(batched, one_by_one[0], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(batched_test, one_by_one[1], rtol=1e-6, atol=1e-7)
+
+
+def test_the_batched_hog_is_the_same_whatever_its_threads_and_chunks(images, hog_features):
+    from clusterprop.hog import hog_features as batched
+
+    two_threads = batched(images["train"], threads=2, chunk=300)
+    np.testing.assert_array_equal(two_threads, hog_features[0])
+    np.testing.assert_array_equal(batched(images["train"][:700], chunk=7), two_threads[:700])
+
+
+def test_the_batched_hog_gives_scikit_images_features_on_colour_photographs():
+    """Crops of scikit-image's colour photographs (the strongest channel's gradient at
+    each pixel), and a photo scaled down whole."""
+    import skimage
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    crops = []
+    for name in ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"]:
+        photo = np.asarray(Image.open(f"{skimage.data_dir}/{name}").convert("RGB"))
+        crops.append(np.asarray(Image.fromarray(photo).resize((48, 40))))
+        for _ in range(10):
+            top = int(rng.integers(photo.shape[0] - 40))
+            left = int(rng.integers(photo.shape[1] - 48))
+            crops.append(photo[top : top + 40, left : left + 48])
+    crops = np.stack(crops)
+    batched, _ = embed("hog", crops, crops[:2], {})
+    one_by_one, _ = embed("hog", crops, crops[:2], {"backend": "scikit-image"})
+    assert batched.shape == (44, 9 * 11 * 2 * 2 * 9)
+    np.testing.assert_allclose(batched, one_by_one, rtol=1e-6, atol=1e-7)
+
+
 def test_hog_parameters_and_refusals(images):
     small, _ = embed("hog", images["train"][:10], images["test"][:2], {"pixels_per_cell": 7})
     assert small.shape == (10, 3 * 3 * 2 * 2 * 9)

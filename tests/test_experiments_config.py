@@ -42,7 +42,7 @@ def test_default_config_reproduces_the_reference_grid(config):
         *(("random", k, "none", "lr") for k in (50, 100, 200, 300)),
         ("all", None, "none", "lr"),
     }
-    assert len(grid) == 5 * 11
+    assert len(grid) == 5 * 10 + 1  # the all-labels LR: once for every seed
     assert (
         per_seed[0].metrics
         == "results/fashion-mnist/metrics/raw/centroid-k50/oracle/none/lr/seed0/metrics.json"
@@ -53,8 +53,32 @@ def test_default_config_reproduces_the_reference_grid(config):
 
 def test_methods_that_share_a_model_train_it_once(config):
     config["methods"].append(dict(config["methods"][0], name="the same again"))
-    assert len(experiments(config)) == 5 * 11
+    assert len(experiments(config)) == 5 * 10 + 1
     assert len(runs(config)) == 5 * 15
+
+
+def test_a_model_that_nothing_random_goes_into_is_trained_once_for_every_seed(config):
+    """The LR on every true label: one model, the first seed's, serves each seed's row
+    (the summary still has a row per seed); a network, a classifier that draws
+    max_train rows, and every selection with a random step stay one model a seed."""
+    config["seeds"] = [3, 1, 4]
+    config["classifiers"]["lr_drawn"] = {"name": "logistic_regression", "max_train": 1000}
+    config["classifiers"]["cnn"] = {"name": "cnn", "epochs": 1}
+    config["methods"] += [
+        {"name": "drawn", "embedding": "raw", "selection": "all", "classifier": "lr_drawn"},
+        {"name": "network", "embedding": "raw", "selection": "all", "classifier": "cnn"},
+    ]
+    seeds_of = {}
+    for run in runs(config):
+        seeds_of.setdefault(run.method, []).append((run.seed, run.experiment.seed))
+    assert seeds_of["all labels"] == [(3, 3), (1, 3), (4, 3)]
+    for method in ["drawn", "network", "random labels", "representatives"]:
+        assert all(row == model for row, model in seeds_of[method]), method
+    rows = [r for r in targets.summary_runs(config) if r["method"] == "all labels"]
+    assert [r["seed"] for r in rows] == [3, 1, 4]
+    assert {r["metrics"] for r in rows} == {
+        "results/fashion-mnist/metrics/raw/all/truth/none/lr/seed3/metrics.json"
+    }
 
 
 def test_sweep_overlay_is_valid_and_covers_the_budgets():
@@ -221,9 +245,10 @@ def test_summary_runs_and_methods_follow_the_config_order(config):
         "metrics": "results/fashion-mnist/metrics/raw/centroid-k50/oracle/none/lr/seed0/"
         "metrics.json",
     }
+    assert summary[-1]["seed"] == 4  # its model is the first seed's: nothing random in it
     assert (
         summary[-1]["metrics"]
-        == "results/fashion-mnist/metrics/raw/all/truth/none/lr/seed4/metrics.json"
+        == "results/fashion-mnist/metrics/raw/all/truth/none/lr/seed0/metrics.json"
     )
     methods = targets.summary_methods(config)
     assert [m["name"] for m in methods] == [m["name"] for m in config["methods"]]

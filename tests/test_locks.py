@@ -100,6 +100,7 @@ def test_the_locks_pin_shared_packages_alike():
     assert {name: dev.get(name) for name in cnn} == cnn
 
 
+@pytest.mark.slow
 def test_each_lock_is_what_tools_lock_makes_of_its_source_file(tmp_path):
     """tools/lock run again (it keeps the pins of the locks it finds) changes no pin: a
     source file edited without a new lock, or a lock edited by hand, fails here. Only the

@@ -61,6 +61,19 @@ def test_faiss_kmeans_is_reproducible_whatever_the_threads_and_close_to_elkan(fa
     assert len(representatives(one.assignments, one.distances)) == 30
 
 
+@pytest.mark.parametrize("start", ["kmeans++", "afk-mc2"])
+def test_faiss_kmeans_takes_each_start_reproducibly(fashion_subset, start):
+    X = fashion_subset["X_train"]
+    chosen = kmeans(X, 20, 0, algorithm="faiss", faiss_start=start)
+    again = kmeans(X, 20, 0, algorithm="faiss", faiss_start=start, threads=2)
+    at_random = kmeans(X, 20, 0, algorithm="faiss", faiss_start="random")
+    np.testing.assert_array_equal(chosen.centroids, again.centroids)
+    assert not np.array_equal(chosen.centroids, at_random.centroids)
+    assert chosen.inertia <= 1.05 * at_random.inertia
+    with pytest.raises(ValueError, match="unknown faiss start 'greedy': kmeans"):
+        kmeans(X, 20, 0, algorithm="faiss", faiss_start="greedy")
+
+
 def test_faiss_kmeans_iterates_on_a_sample_of_the_set_size_asked(fashion_subset):
     X = fashion_subset["X_train"]
     full = kmeans(X, 10, 0, algorithm="faiss", faiss_points_per_centroid=1000)

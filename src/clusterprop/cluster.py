@@ -1,4 +1,4 @@
-"""K-Means clustering of an embedding: scikit-learn's below a size, faiss's above."""
+"""K-Means clustering of an embedding: faiss's, or scikit-learn's (the reference's)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ import numpy as np
 
 # scikit-learn and faiss are imported where used.
 
-#: how ``algorithm: auto`` chooses: scikit-learn's Elkan up to this many images (as the
-#: reference study, whose rows the default config reproduces), faiss's K-Means above
-#: (Elkan keeps n x k distance bounds: 4 GB at 1M images and k = 1,000)
+#: how ``algorithm: auto`` chooses: scikit-learn's Elkan up to this many images (the
+#: reference study's algorithm), faiss's K-Means above (Elkan keeps n x k distance
+#: bounds: 4 GB at 1M images and k = 1,000)
 ELKAN_UP_TO = 100_000
 ALGORITHMS = ("auto", "lloyd", "elkan", "faiss")
+#: how faiss's K-Means picks its first centroids: k-means++ (each next centre drawn in
+#: proportion to its squared distance from those chosen), its Markov-chain
+#: approximation AFK-MC2, or k images at random
+FAISS_STARTS = ("kmeans++", "afk-mc2", "random")
 
 
 @dataclass
@@ -40,18 +44,19 @@ def kmeans(
     elkan_up_to: int = ELKAN_UP_TO,
     faiss_iterations: int = 25,
     faiss_points_per_centroid: int = 256,
+    faiss_start: str = "random",
     threads: int = 1,
 ) -> Clustering:
     """K-Means with ``k`` clusters and ``seed``, on float32.
 
     ``lloyd`` and ``elkan``: ``KMeans(n_clusters=k, random_state=seed)`` as in the
     reference (k-means++ starts, ``max_iter`` and ``tol``). ``faiss``: faiss's K-Means,
-    ``faiss_iterations`` Lloyd iterations from ``k`` random images, each iteration on a
-    sample of at most ``faiss_points_per_centroid`` x k images drawn with ``seed``, then
-    every image assigned to its nearest centroid; the same clusters for the same settings
-    whatever ``threads``. ``n_init`` restarts keep the best. ``auto``: ``elkan`` up to
-    ``elkan_up_to`` images, ``faiss`` above. An empty cluster has no member (and so no
-    representative), whichever runs.
+    ``faiss_iterations`` Lloyd iterations from a ``faiss_start`` start (``FAISS_STARTS``),
+    each iteration on a sample of at most ``faiss_points_per_centroid`` x k images drawn
+    with ``seed``, then every image assigned to its nearest centroid; the same clusters
+    for the same settings whatever ``threads``. ``n_init`` restarts keep the best.
+    ``auto``: ``elkan`` up to ``elkan_up_to`` images, ``faiss`` above. An empty cluster
+    has no member (and so no representative), whichever runs.
     """
     n = len(features)
     if not 1 <= k <= n:
@@ -60,10 +65,19 @@ def kmeans(
         raise ValueError(f"unknown K-Means algorithm {algorithm!r}: {', '.join(ALGORITHMS)}")
     if algorithm == "auto":
         algorithm = "elkan" if n <= elkan_up_to else "faiss"
+    if faiss_start not in FAISS_STARTS:
+        raise ValueError(f"unknown faiss start {faiss_start!r}: {', '.join(FAISS_STARTS)}")
     if algorithm == "faiss":
         n_restarts = 1 if n_init == "auto" else int(n_init)
         return _faiss_kmeans(
-            features, k, seed, n_restarts, faiss_iterations, faiss_points_per_centroid, threads
+            features,
+            k,
+            seed,
+            n_restarts,
+            faiss_iterations,
+            faiss_points_per_centroid,
+            faiss_start,
+            threads,
         )
     from sklearn.cluster import KMeans
 
@@ -87,11 +101,16 @@ def kmeans(
     )
 
 
-def _faiss_kmeans(features, k, seed, restarts, iterations, points_per_centroid, threads):
+def _faiss_kmeans(features, k, seed, restarts, iterations, points_per_centroid, start, threads):
     import faiss
 
     faiss.omp_set_num_threads(int(threads))
     data = np.ascontiguousarray(features, dtype=np.float32)
+    starts = {
+        "kmeans++": faiss.ClusteringInitMethod_KMEANS_PLUS_PLUS,
+        "afk-mc2": faiss.ClusteringInitMethod_AFK_MC2,
+        "random": faiss.ClusteringInitMethod_RANDOM,
+    }
     model = faiss.Kmeans(
         data.shape[1],
         k,
@@ -99,6 +118,7 @@ def _faiss_kmeans(features, k, seed, restarts, iterations, points_per_centroid, 
         nredo=int(restarts),
         seed=int(seed),
         max_points_per_centroid=int(points_per_centroid),
+        init_method=starts[start],
         verbose=False,
     )
     model.train(data)

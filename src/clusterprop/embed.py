@@ -57,28 +57,39 @@ def pca(
     )
 
 
+#: how ``hog`` computes: ``numpy``, many images at once (clusterprop.hog, the same
+#: features to float tolerance), or ``scikit-image``, its ``hog`` one image at a time
+HOG_BACKENDS = ("numpy", "scikit-image")
+
+
 def hog(
     train: np.ndarray,
     test: np.ndarray,
     orientations: int = 9,
     pixels_per_cell: int = 4,
     cells_per_block: int = 2,
+    backend: str = "numpy",
     n_jobs: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Histograms of oriented gradients (scikit-image ``hog``, L2-Hys block norm).
+    """Histograms of oriented gradients (scikit-image's ``hog``, L2-Hys block norm).
 
     Nothing is fitted. With the defaults a 28x28 image gives 6x6 blocks of 2x2 cells of
     9 orientations: 1,296 features. Colour images ``(n, h, w, 3)`` give as many: at each
     pixel the gradient is taken from the channel where it is strongest (scikit-image's
-    ``channel_axis``, as in Dalal and Triggs). Images are split over ``n_jobs``
-    processes; the result does not depend on it.
+    ``channel_axis``, as in Dalal and Triggs). ``backend``: ``HOG_BACKENDS``. The images
+    are split over ``n_jobs`` threads (numpy) or processes (scikit-image); the result
+    does not depend on it.
     """
     from joblib import Parallel, delayed
+
+    from clusterprop.hog import hog_features
 
     if train.ndim not in (3, 4) or test.ndim != train.ndim:
         raise ValueError(
             "hog: needs images (n, height, width[, 3]), not feature rows (hog takes no input)"
         )
+    if backend not in HOG_BACKENDS:
+        raise ValueError(f"hog: unknown backend {backend!r}: {', '.join(HOG_BACKENDS)}")
     height, width = train.shape[1:3]
     if pixels_per_cell * cells_per_block > min(height, width):
         raise ValueError(
@@ -87,10 +98,11 @@ def hog(
         )
     settings = {
         "orientations": orientations,
-        "pixels_per_cell": (pixels_per_cell, pixels_per_cell),
-        "cells_per_block": (cells_per_block, cells_per_block),
-        "channel_axis": -1 if train.ndim == 4 else None,
+        "pixels_per_cell": pixels_per_cell,
+        "cells_per_block": cells_per_block,
     }
+    if backend == "numpy":  # threads over chunks of images, into one array
+        return tuple(hog_features(images, **settings, threads=n_jobs) for images in (train, test))
 
     def describe(images: np.ndarray) -> np.ndarray:
         chunks = np.array_split(images, max(1, min(len(images), 4 * n_jobs)))
@@ -103,7 +115,19 @@ def hog(
 def _hog_rows(images: np.ndarray, settings: dict) -> np.ndarray:
     from skimage.feature import hog as skimage_hog
 
-    return np.stack([skimage_hog(image, **settings) for image in images]).astype(np.float32)
+    cell, block = settings["pixels_per_cell"], settings["cells_per_block"]
+    return np.stack(
+        [
+            skimage_hog(
+                image,
+                orientations=settings["orientations"],
+                pixels_per_cell=(cell, cell),
+                cells_per_block=(block, block),
+                channel_axis=-1 if images.ndim == 4 else None,
+            )
+            for image in images
+        ]
+    ).astype(np.float32)
 
 
 #: The embedding methods an entry of the config's ``embeddings`` can name.
@@ -115,7 +139,7 @@ EMBEDDINGS = table(
     Embedding(
         "hog",
         hog,
-        params=("orientations", "pixels_per_cell", "cells_per_block"),
+        params=("orientations", "pixels_per_cell", "cells_per_block", "backend"),
         parallel=True,
         per_image=True,
     ),

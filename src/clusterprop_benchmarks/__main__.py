@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from clusterprop_benchmarks import growth, scale
+from clusterprop_benchmarks import growth, kmeans, scale
 from clusterprop_benchmarks.timing import (
     TIMED_RUNS,
     cnn_epoch,
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         return scale.main(argv[1:])
     if argv and argv[0] == "growth":
         return growth.main(argv[1:])
+    if argv and argv[0] == "kmeans":
+        return kmeans.main(argv[1:])
     directory = Path(argv[0] if argv else "benchmarks/fashion-mnist")
     jobs = collect(directory)
     if jobs.empty:

@@ -102,10 +102,13 @@ class Experiment:
 
 @dataclass(frozen=True)
 class Run:
-    """One point of a method's curve: the method's name, a budget, a seed, its model."""
+    """One point of a method's curve: the method's name, a budget, a seed, its model.
+    A model that nothing random goes into (``seed_free``) is the first seed's, shared
+    by every seed's point."""
 
     method: str
     experiment: Experiment
+    seed: int
 
 
 def selection_slug(selection: str, budget: int | None) -> str:
@@ -171,6 +174,20 @@ def method_labelling(config: dict, method: dict) -> Labelling:
     )
 
 
+def seed_free(config: dict, method: dict) -> bool:
+    """Whether nothing random goes into a method's models: every label true (selection
+    ``all``), no propagation, and a classifier that fits the same way whatever the seed
+    (not a network, which starts from random weights, and no ``max_train`` draw).
+    Its model is then trained once, with the first seed, for every seed."""
+    classifier = config["classifiers"][method["classifier"]]
+    return (
+        method["selection"] == ALL
+        and not parse_strategy(method.get("propagation", "none")).entry.random
+        and not is_network(config, method["classifier"])
+        and classifier.get("max_train") is None
+    )
+
+
 def runs(config: dict) -> list[Run]:
     """Every (method, budget, seed) the config asks for, in config order."""
     out = []
@@ -178,6 +195,7 @@ def runs(config: dict) -> list[Run]:
         strategy = parse_strategy(method.get("propagation", "none"))
         rounds = method.get("rounds", 1) if is_network(config, method["classifier"]) else None
         labelling = method_labelling(config, method).slug
+        shared_seed = config["seeds"][0] if seed_free(config, method) else None
         for budget in method_budgets(method):
             for seed in config["seeds"]:
                 experiment = Experiment(
@@ -187,11 +205,11 @@ def runs(config: dict) -> list[Run]:
                     budget,
                     strategy,
                     method["classifier"],
-                    seed,
+                    seed if shared_seed is None else shared_seed,
                     rounds,
                     labelling,
                 )
-                out.append(Run(method["name"], experiment))
+                out.append(Run(method["name"], experiment, seed))
     return out
 
 

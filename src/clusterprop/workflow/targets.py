@@ -15,7 +15,7 @@ def summary_runs(config: dict) -> list[dict]:
         {
             "method": run.method,
             "budget": run.experiment.budget,
-            "seed": run.experiment.seed,
+            "seed": run.seed,
             "metrics": run.experiment.metrics,
         }
         for run in runs(config)
@@ -35,7 +35,7 @@ def round_runs(config: dict) -> list[dict]:
                 {
                     "method": run.method,
                     "budget": experiment.budget,
-                    "seed": experiment.seed,
+                    "seed": run.seed,
                     "round": round_number,
                     "metrics": experiment.round_metrics(round_number),
                 }
