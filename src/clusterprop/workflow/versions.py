@@ -29,7 +29,7 @@ STAGE_VERSIONS = {
     "evaluate": 2,
     "network": 2,
     "self_training": 1,
-    "summarize": 6,
+    "summarize": 7,
 }
 
 STAGE_CODE = {
@@ -37,13 +37,13 @@ STAGE_CODE = {
     "data": "314debe62e68",
     "embed": "3e83cc3cbf37",
     "evaluate": "b3a0dc0129be",
-    "label": "08525806584a",
+    "label": "019933266e24",
     "neighbours": "7dee7823c0ce",
     "network": "7d5ef4d26547",
     "propagate": "7ae6dacd2ba7",
-    "review": "e8438ff66b53",
+    "review": "a8b499566e86",
     "select": "42e0a55beed7",
     "self_training": "205fb6942de4",
-    "summarize": "c99ec83f6222",
+    "summarize": "3122975b74b1",
     "train": "9fa20ff90acc",
 }
