@@ -434,13 +434,15 @@ def test_an_unlabelled_colour_pool_goes_from_the_labelling_page_to_predictions(t
     # the page shows each photograph as it is, the model's 32 x 32 input on demand
     html = page.read_text()
     assert html.count('"input": "data:image/png;base64,') == 12
-    assert '"src": "data:image/jpeg;base64,' in html  # a JPEG crop, as its file is
-
-    # the person: each selected crop's photograph
     selection = pd.read_csv(
         workdir / "results/photos/selections/hog/centroid-k12/seed0/selection.csv", dtype=str
     )
     assert selection.image_id.str.fullmatch(r"train/crop \d{4}\.(png|jpg)").all()
+    jpegs = int(selection.image_id.str.endswith(".jpg").sum())  # each crop as its file is
+    assert html.count('"src": "data:image/jpeg;base64,') == jpegs
+    assert html.count('"src": "data:image/png;base64,') == 12 - jpegs
+
+    # the person: each selected crop's photograph
     truth = {f"train/crop {i:04d}": source for i, source in enumerate(sources)}
     given = [truth[image_id.rsplit(".", 1)[0]] for image_id in selection.image_id]
     labels_file = workdir / "labels/photos/hog/centroid-k12/seed0.csv"
