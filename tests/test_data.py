@@ -191,6 +191,11 @@ def closed_port_url() -> str:
 def test_a_download_that_cannot_start_says_why():
     assert download_problem(closed_port_url() + "x.gz", timeout=5) == "Connection refused"
 
+    def answers_405(request, timeout):  # a server that answers, if not to HEAD
+        raise urllib.error.HTTPError(request.full_url, 405, "Method Not Allowed", {}, None)
+
+    assert download_problem("http://mirror.invalid/x.gz", opener=answers_405) is None
+
 
 def test_fashion_mnist_on_this_machine_or_downloadable_asks_nothing(tmp_path, fashion_dir):
     def never(url):

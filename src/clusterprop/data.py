@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import time
+import urllib.error
 import urllib.request
 import zipfile
 import zlib
@@ -210,11 +211,14 @@ def resolve_fashion_mnist_dir(configured: str | None, system_dir: str | None = N
 
 
 def download_problem(url: str, timeout: float = 10.0, opener: Callable = urllib.request.urlopen):
-    """Why ``url`` cannot be downloaded now (a few words), or None when it answers."""
+    """Why ``url`` cannot be downloaded now (a few words), or None when its server
+    answers (an HTTP error too: the download job then says what it was)."""
     try:
         with opener(urllib.request.Request(url, method="HEAD"), timeout=timeout):
             return None
-    except OSError as exc:  # urllib's URLError and HTTPError, timeouts, refused connections
+    except urllib.error.HTTPError:
+        return None
+    except OSError as exc:  # urllib's URLError, timeouts, refused connections
         reason = getattr(exc, "reason", None) or exc
         return str(getattr(reason, "strerror", None) or reason)
 

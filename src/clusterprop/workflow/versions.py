@@ -34,7 +34,7 @@ STAGE_VERSIONS = {
 
 STAGE_CODE = {
     "cluster": "47255badd700",
-    "data": "314debe62e68",
+    "data": "a19cf5bb84f8",
     "embed": "3e83cc3cbf37",
     "evaluate": "b3a0dc0129be",
     "label": "019933266e24",
