@@ -78,6 +78,16 @@ def test_the_batched_hog_gives_scikit_images_features_on_real_grey_images(images
     np.testing.assert_allclose(batched_test, one_by_one[1], rtol=1e-6, atol=1e-7)
 
 
+def test_the_batched_hog_gives_scikit_images_features_on_float_images(images):
+    """A data set of floats in [0, 1] (an npz): scikit-image computes float32 images'
+    gradients in float32, and so does the batched HOG."""
+    for dtype in (np.float32, np.float64):
+        pixels = (images["train"][:200] / 255).astype(dtype)
+        batched, _ = embed("hog", pixels, pixels[:2], {})
+        one_by_one, _ = embed("hog", pixels, pixels[:2], {"backend": "scikit-image"})
+        np.testing.assert_allclose(batched, one_by_one, rtol=1e-6, atol=1e-7)
+
+
 def test_the_batched_hog_is_the_same_whatever_its_threads_and_chunks(images, hog_features):
     from clusterprop.hog import hog_features as batched
 

@@ -64,8 +64,9 @@ def hog_features(
 
 
 def _gradients(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Central differences along rows and columns, zero on the border (per channel)."""
-    x = images.astype(np.float64)
+    """Central differences along rows and columns, zero on the border (per channel), in
+    scikit-image's precision (float32 images in float32, others in float64), as float64."""
+    x = images.astype(np.float32 if images.dtype in (np.float16, np.float32) else np.float64)
     rows = np.zeros_like(x)
     rows[:, 1:-1] = x[:, 2:] - x[:, :-2]
     columns = np.zeros_like(x)
@@ -74,7 +75,7 @@ def _gradients(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         strongest = np.hypot(rows, columns).argmax(axis=-1)[..., None]
         rows = np.take_along_axis(rows, strongest, axis=-1)[..., 0]
         columns = np.take_along_axis(columns, strongest, axis=-1)[..., 0]
-    return rows, columns
+    return rows.astype(np.float64, copy=False), columns.astype(np.float64, copy=False)
 
 
 def _cell_histograms(
