@@ -57,7 +57,7 @@ def sources(path: Path) -> list[Requirement]:
     return found
 
 
-def hashed(path: Path) -> list[str]:
+def unhashed(path: Path) -> list[str]:
     """The packages of a lock that carry no hash (pip's hash-checking mode needs all)."""
     return [
         line.split()[0]

@@ -80,8 +80,6 @@ def hog(
     are split over ``n_jobs`` threads (numpy) or processes (scikit-image); the result
     does not depend on it.
     """
-    from joblib import Parallel, delayed
-
     from clusterprop.hog import hog_features
 
     if train.ndim not in (3, 4) or test.ndim != train.ndim:
@@ -103,6 +101,8 @@ def hog(
     }
     if backend == "numpy":  # threads over chunks of images, into one array
         return tuple(hog_features(images, **settings, threads=n_jobs) for images in (train, test))
+
+    from joblib import Parallel, delayed
 
     def describe(images: np.ndarray) -> np.ndarray:
         chunks = np.array_split(images, max(1, min(len(images), 4 * n_jobs)))

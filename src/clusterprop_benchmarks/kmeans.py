@@ -13,6 +13,7 @@ to the machine's one-thread matrix-product rate (an iteration is about 2·n·k·
 from __future__ import annotations
 
 import argparse
+import inspect
 import platform
 import time
 
@@ -97,9 +98,11 @@ def measure(name, settings, X, y, X_test, y_test, k, seed, propagation) -> dict:
     seconds = time.perf_counter() - start
     chosen = representatives(result.assignments, result.distances)["image_id"].to_numpy()
     n, d = X.shape
-    sample = min(n, k * settings.get("faiss_points_per_centroid", 256))
-    if settings["algorithm"] != "faiss":
-        sample = n
+    per_centroid = settings.get(
+        "faiss_points_per_centroid",
+        inspect.signature(kmeans).parameters["faiss_points_per_centroid"].default,
+    )
+    sample = min(n, k * per_centroid) if settings["algorithm"] == "faiss" else n
     restarts = int(settings.get("n_init", 1))
     flops = 2 * k * d * (restarts * result.n_iter * sample + n)
     row = {
